@@ -1,0 +1,75 @@
+"""The headline models have the lecture's shapes and parameter counts and train."""
+
+import numpy as np
+import pytest
+
+from helpers import models
+
+
+def dense_count(sizes):
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+@pytest.mark.parametrize(
+    ("builder", "expected_params"),
+    [
+        (models.baseline_mse, dense_count([784, 30, 10])),
+        (models.softmax_cross_entropy, dense_count([784, 30, 10])),
+        (models.dense_512_dropout, 669_706),
+        # Conv 16 5x5 (16*25+16) + Dense over 12*12*16 features
+        (models.cnn_lecture, 16 * 25 + 16 + 12 * 12 * 16 * 10 + 10),
+    ],
+)
+def test_parameter_counts_match_the_lecture(builder, expected_params):
+    assert builder().count_params() == expected_params
+
+
+@pytest.mark.parametrize("kernel_size", [3, 5, 7])
+def test_cnn_lecture_kernel_size_sets_kernel_and_output_shape(kernel_size):
+    model = models.cnn_lecture(kernel_size)
+    conv = model.layers[0]
+    assert conv.kernel.shape == (kernel_size, kernel_size, 1, 16)
+    pooled = (28 - kernel_size + 1) // 2
+    assert model.layers[1].output.shape[1:] == (pooled, pooled, 16)
+
+
+def test_two_conv_output_shapes():
+    model = models.cnn_two_conv()
+    assert model.layers[-1].output.shape[1:] == (10,)
+    # 28 -> conv5 24 -> pool 12 -> conv5 8 -> pool 4; 4*4*32 features into Dense 512
+    assert model.layers[4].output.shape[1:] == (4 * 4 * 32,)
+
+
+@pytest.mark.parametrize(
+    ("builder", "input_shape"),
+    [
+        (models.baseline_mse, (784,)),
+        (models.softmax_cross_entropy, (784,)),
+        (models.dense_512_dropout, (784,)),
+        (models.cnn_lecture, (28, 28, 1)),
+        (models.cnn_two_conv, (28, 28, 1)),
+        (lambda: models.cnn_final(steps_per_epoch=2), (28, 28, 1)),
+    ],
+)
+def test_every_model_trains_one_epoch_and_predicts_probabilities(builder, input_shape):
+    rng = np.random.default_rng(0)
+    x = rng.random((64, *input_shape), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)]
+    model = builder()
+    history = model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    probabilities = model.predict(x[:4], verbose=0)
+    assert probabilities.shape == (4, 10)
+    assert np.all(probabilities >= 0)
+
+
+def test_adadelta_models_use_the_lecture_learning_rate():
+    for model in (models.dense_512_dropout(), models.cnn_lecture(), models.cnn_two_conv()):
+        assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(1.0)
+
+
+def test_final_model_learning_rate_decays_per_epoch():
+    model = models.cnn_final(steps_per_epoch=100, initial_learning_rate=0.01, decay_rate=0.6)
+    schedule = model.optimizer._learning_rate
+    assert float(schedule(0)) == pytest.approx(0.01)
+    assert float(schedule(200)) == pytest.approx(0.01 * 0.6**2)
