@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import helpers  # noqa: F401  (imports TensorFlow quietly)
+# `helpers/__init__` has already imported TensorFlow quietly when this module loads.
 import keras
 from keras import layers
 

@@ -70,7 +70,9 @@ def fast_or_full(fast: T, full: T) -> T:
 def run_mode_summary() -> str:
     """One line that says which mode this session runs in and how to switch."""
     if is_fast_mode():
-        return f"Fast mode ({FAST_MODE_VARIABLE}=1): fewer epochs and less data, for CI and grading."
+        return (
+            f"Fast mode ({FAST_MODE_VARIABLE}=1): fewer epochs and less data, for CI and grading."
+        )
     return f"Full mode: the lecture's settings (set {FAST_MODE_VARIABLE}=1 for a quick run)."
 
 

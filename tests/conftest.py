@@ -6,6 +6,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ["NN_TRICKS_FAST"] = "1"
 
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")

@@ -1,5 +1,7 @@
 """The headline models have the lecture's shapes and parameter counts and train."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,7 @@ from helpers import models
 
 
 def dense_count(sizes):
-    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return sum(a * b + b for a, b in itertools.pairwise(sizes))
 
 
 @pytest.mark.parametrize(

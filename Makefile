@@ -1,0 +1,67 @@
+# nn-tricks: every set-up step and check, on a fresh machine, in two commands:
+#   make lab    start the course in JupyterLab (LAB_ARGS=--no-browser for a server)
+#   make test   run the whole test suite
+# Both create .venv first if it is missing (`make setup`, idempotent).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+# The TA commands take the assignment and options through variables, e.g.
+#   make autograde ASSIGNMENT=practice-1a-l1-vs-l2
+ASSIGNMENT ?=
+ZIP ?=
+
+# Print how long a stage took: $(call timed,name,command)
+timed = @start=$$(date +%s); $(2) || exit $$?; echo "== stage '$(1)' took $$(( $$(date +%s) - start )) s"
+
+.PHONY: setup lab test lint pytest release check-release collect autograde feedback export \
+        bench bench-quick clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name nn-tricks --display-name "Python (nn-tricks)" >/dev/null
+	@touch $@
+
+setup: $(BIN)/.installed
+
+lab: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+test: setup
+	$(call timed,lint,$(MAKE) --no-print-directory lint)
+	$(call timed,pytest,$(MAKE) --no-print-directory pytest)
+
+lint: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+# Unit tests, release and grading checks, and every solution notebook under nbval (fast
+# mode), two at a time; loadscope keeps each notebook's cells on one worker.
+pytest: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" NN_TRICKS_FAST=1 $(PY) -m pytest -n 2 --dist loadscope \
+		--durations=15 $(PYTEST_ARGS)
+
+# Course maintainers: regenerate notebooks/ from solutions/ (commit the result).
+release: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course release
+
+# TAs: see README, "Grading the practices".
+collect: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course collect $(ZIP)
+autograde: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course autograde $(ASSIGNMENT)
+feedback: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course feedback $(ASSIGNMENT)
+export: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course export
+
+bench: setup
+	$(PY) -m benchmarks
+bench-quick: setup
+	$(PY) -m benchmarks --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
