@@ -1,0 +1,292 @@
+"""helpers.grading: each check passes on right answers and fails with a helpful message."""
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import grading
+from helpers.grading import CheckFailed
+
+
+def dense_model(
+    regularizer=None, *, compile_model=True, optimizer=None, loss="categorical_crossentropy"
+):
+    model = keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(30, activation="sigmoid"),
+            keras.layers.Dense(10, activation="softmax", kernel_regularizer=regularizer),
+        ]
+    )
+    if compile_model:
+        model.compile(optimizer=optimizer or keras.optimizers.SGD(learning_rate=1.0), loss=loss)
+    return model
+
+
+def conv_model(kernel_size=5):
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(16, kernel_size, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def test_check_failed_is_an_assertion_error():
+    assert issubclass(CheckFailed, AssertionError)
+
+
+# ----------------------------------------------------------------------------- generic values
+
+
+def test_check_close_accepts_values_within_tolerance():
+    grading.check_close(0.30000001, 0.3, what="x")
+    grading.check_close(np.float32(0.5), 0.5, what="x")
+    grading.check_close([1.0, 2.0], np.array([1.0, 2.0 + 1e-9]), what="x")
+    grading.check_close(0.52, 0.5, what="x", tol=0.05)
+    grading.check_close(float("nan"), float("nan"), what="x")
+
+
+def test_check_close_message_names_expected_found_and_hint():
+    with pytest.raises(CheckFailed) as info:
+        grading.check_close(
+            0.4, 0.75, what="fraction_near_zero([0, 1e-4, 2, 0])", hint="count |w| <= tol"
+        )
+    message = str(info.value)
+    assert "fraction_near_zero([0, 1e-4, 2, 0])" in message
+    assert "expected 0.75" in message
+    assert "found 0.4" in message
+    assert "Hint: count |w| <= tol" in message
+
+
+@pytest.mark.parametrize(
+    ("actual", "found"),
+    [(None, "None"), ("0.5", "'0.5'"), (float("nan"), "nan"), ([0.5, 0.5], "shape (2,)")],
+)
+def test_check_close_rejects_non_numbers_and_wrong_shapes(actual, found):
+    with pytest.raises(CheckFailed, match="found") as info:
+        grading.check_close(actual, 0.5, what="value")
+    assert found in str(info.value)
+
+
+def test_check_close_on_arrays_reports_first_wrong_entry():
+    with pytest.raises(CheckFailed) as info:
+        grading.check_close(
+            np.array([[1.0, 2.0], [3.0, 5.0]]),
+            np.array([[1.0, 2.0], [3.0, 4.0]]),
+            what="rotated image",
+        )
+    assert "1 of 4 entries off" in str(info.value)
+    assert "(1, 1)" in str(info.value)
+
+
+def test_check_equal():
+    grading.check_equal((24, 24, 16), (24, 24, 16), what="shape")
+    with pytest.raises(CheckFailed, match="expected 2,410, found 2,400"):
+        grading.check_equal(2400, 2410, what="parameters")
+    with pytest.raises(CheckFailed):
+        grading.check_equal(np.zeros(3), np.zeros(4), what="arrays")
+
+
+def test_check_in_range():
+    grading.check_in_range([5.0, -25.0, 12.5], -25, 25, what="angles")
+    with pytest.raises(CheckFailed, match=r"1 of 3 outside, e.g. 30"):
+        grading.check_in_range([5.0, 30.0, 12.5], -25, 25, what="angles")
+    with pytest.raises(CheckFailed):
+        grading.check_in_range([float("nan")], 0, 1, what="fraction")
+    with pytest.raises(CheckFailed, match="None"):
+        grading.check_in_range(None, 0, 1, what="fraction")
+
+
+def test_check_shape_and_dtype():
+    images = np.zeros((3, 28, 28), dtype=np.uint8)
+    grading.check_shape(images, (3, 28, 28), what="images")
+    grading.check_shape(images, (None, 28, 28), what="images")
+    grading.check_dtype(images, np.uint8, what="images")
+    with pytest.raises(
+        CheckFailed, match=r"expected shape \(3, 28, 28, 1\), found shape \(3, 28, 28\)"
+    ):
+        grading.check_shape(images, (3, 28, 28, 1), what="images")
+    with pytest.raises(CheckFailed, match="found list"):
+        grading.check_shape([1, 2], (2,), what="images")
+    with pytest.raises(CheckFailed, match="expected dtype uint8, found dtype float32"):
+        grading.check_dtype(images.astype(np.float32), np.uint8, what="images")
+
+
+def test_check_and_check_raises():
+    grading.check(True, "never shown")
+    with pytest.raises(CheckFailed, match="the L1 model is sparser\n  Hint: look"):
+        grading.check(False, "the L1 model is sparser", hint="look")
+
+    def divide(a, b):
+        if b == 0:
+            raise ValueError("no drop")
+        return a / b
+
+    grading.check_raises(ValueError, divide, 1, 0, what="divide(1, 0)")
+    with pytest.raises(
+        CheckFailed, match=r"expected ValueError to be raised, found it returned 1\.0"
+    ):
+        grading.check_raises(ValueError, divide, 1, 1, what="divide(1, 1)")
+    with pytest.raises(CheckFailed, match="found ZeroDivisionError"):
+        grading.check_raises(ValueError, lambda: 1 / 0, what="lambda")
+
+
+def test_check_raises_lets_not_implemented_through():
+    def blank():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        grading.check_raises(ValueError, blank, what="blank")
+
+
+# ----------------------------------------------------------------------------- Keras models
+
+
+def test_check_model_rejects_none_and_non_models():
+    with pytest.raises(CheckFailed, match=r"expected a keras\.Model, found None"):
+        grading.check_model(None)
+    with pytest.raises(CheckFailed, match="found Dense"):
+        grading.check_model(keras.layers.Dense(3))
+
+
+def test_model_layers_skips_the_input_layer():
+    assert [type(layer).__name__ for layer in grading.model_layers(dense_model())] == [
+        "Dense",
+        "Dense",
+    ]
+
+
+def test_check_layer_types_by_class_and_by_name():
+    model = conv_model()
+    grading.check_layer_types(
+        model, [keras.layers.Conv2D, keras.layers.MaxPooling2D, "Flatten", keras.layers.Dense]
+    )
+    with pytest.raises(CheckFailed) as info:
+        grading.check_layer_types(model, ["Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense"])
+    message = str(info.value)
+    assert "expected Conv2D → MaxPooling2D → Dropout → Flatten → Dense" in message
+    assert "found Conv2D → MaxPooling2D → Flatten → Dense" in message
+
+
+def test_check_units_and_activation():
+    hidden, output = grading.model_layers(dense_model())
+    grading.check_units(hidden, 30)
+    grading.check_activation(hidden, "sigmoid")
+    grading.check_activation(output, "softmax")
+    with pytest.raises(CheckFailed, match="expected 10, found 30"):
+        grading.check_units(hidden, 10)
+    with pytest.raises(CheckFailed, match="expected 'relu', found 'sigmoid'"):
+        grading.check_activation(hidden, "relu")
+
+
+@pytest.mark.parametrize(
+    "regularizer",
+    [keras.regularizers.L1(0.01), keras.regularizers.l1(0.01), keras.regularizers.L1L2(l1=0.01)],
+)
+def test_check_regularizer_accepts_every_spelling_of_l1(regularizer):
+    grading.check_regularizer(dense_model(regularizer).layers[-1], "l1", 0.01)
+
+
+def test_check_regularizer_l2_and_none():
+    model = dense_model(keras.regularizers.L2(0.003))
+    grading.check_regularizer(model.layers[-1], "l2", 0.003)
+    grading.check_regularizer(model.layers[-1], "L2")  # any strength
+    grading.check_regularizer(model.layers[0], None)
+    with pytest.raises(
+        CheckFailed, match=r"expected no regularizer, found L2 with strength 0\.003"
+    ):
+        grading.check_regularizer(model.layers[-1], None)
+
+
+def test_check_regularizer_wrong_kind():
+    layer = dense_model(keras.regularizers.L2(0.01)).layers[-1]
+    with pytest.raises(CheckFailed) as info:
+        grading.check_regularizer(layer, "l1", 0.01)
+    message = str(info.value)
+    assert "expected L1 with strength 0.01, found L2 with strength 0.01" in message
+    assert "keras.regularizers.L1(0.01)" in message
+
+
+def test_check_regularizer_both_penalties_is_not_l1():
+    layer = dense_model(keras.regularizers.L1L2(l1=0.01, l2=0.01)).layers[-1]
+    with pytest.raises(
+        CheckFailed, match=r"found L1 with strength 0\.01 and L2 with strength 0\.01"
+    ):
+        grading.check_regularizer(layer, "l1", 0.01)
+
+
+def test_check_regularizer_missing_or_wrong_strength():
+    with pytest.raises(CheckFailed, match="found no regularizer"):
+        grading.check_regularizer(dense_model().layers[-1], "l1", 0.01)
+    layer = dense_model(keras.regularizers.L1(0.01)).layers[-1]
+    with pytest.raises(
+        CheckFailed, match=r"expected L1 with strength 0\.05, found L1 with strength 0\.01"
+    ):
+        grading.check_regularizer(layer, "l1", 0.05)
+
+
+def test_check_regularizer_custom_function_is_reported():
+    layer = dense_model(lambda w: 0.01 * keras.ops.sum(keras.ops.abs(w))).layers[-1]
+    with pytest.raises(CheckFailed, match="not an L1 or L2 penalty"):
+        grading.check_regularizer(layer, "l1", 0.01)
+
+
+def test_check_regularizer_rejects_unknown_kind():
+    with pytest.raises(ValueError):
+        grading.check_regularizer(dense_model().layers[-1], "l3", 0.01)
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_check_kernel_size(k):
+    grading.check_kernel_size(conv_model(k).layers[0], k)
+
+
+def test_check_kernel_size_failures():
+    model = conv_model(5)
+    with pytest.raises(CheckFailed, match="expected 3×3, found 5×5"):
+        grading.check_kernel_size(model.layers[0], 3)
+    with pytest.raises(CheckFailed, match="found MaxPooling2D"):
+        grading.check_kernel_size(model.layers[1], 5)
+
+
+def test_check_param_count():
+    model = conv_model(5)
+    expected = 16 * (5 * 5 + 1) + 12 * 12 * 16 * 10 + 10
+    grading.check_param_count(model, expected)
+    with pytest.raises(CheckFailed, match=f"expected {expected + 1:,}, found {expected:,}"):
+        grading.check_param_count(model, expected + 1)
+
+
+def test_check_compiled_optimizer_and_loss():
+    model = dense_model()
+    grading.check_compiled(model)
+    grading.check_optimizer(model, keras.optimizers.SGD, 1.0)
+    grading.check_optimizer(model, "sgd")
+    grading.check_loss(model, "categorical_crossentropy")
+    with pytest.raises(CheckFailed, match="expected Adadelta, found SGD"):
+        grading.check_optimizer(model, keras.optimizers.Adadelta, 1.0)
+    with pytest.raises(CheckFailed, match=r"learning rate: expected 0\.5, found 1"):
+        grading.check_optimizer(model, keras.optimizers.SGD, 0.5)
+    with pytest.raises(CheckFailed, match="expected 'mean_squared_error'"):
+        grading.check_loss(model, "mean_squared_error")
+
+
+def test_check_loss_accepts_loss_objects_and_functions():
+    grading.check_loss(
+        dense_model(loss=keras.losses.CategoricalCrossentropy()), "categorical_crossentropy"
+    )
+    grading.check_loss(
+        dense_model(loss=keras.losses.categorical_crossentropy), "categorical_crossentropy"
+    )
+
+
+def test_uncompiled_model_is_reported():
+    model = dense_model(compile_model=False)
+    with pytest.raises(CheckFailed, match="never compiled"):
+        grading.check_compiled(model)
+    with pytest.raises(CheckFailed, match="never compiled"):
+        grading.check_optimizer(model, "sgd")
