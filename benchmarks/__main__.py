@@ -1,0 +1,246 @@
+"""Run the benchmarks and write ``benchmarks/results.md``, ``results.json`` and figures.
+
+    python -m benchmarks            # everything, default (lecture) settings: about an hour
+    python -m benchmarks --quick    # one seed, two epochs, fast-mode notebooks: minutes
+
+Every training run happens in its own process (``benchmarks.measure``), one after another,
+so that runs do not compete for the two cores and each one's peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks.experiments import Experiment, headline_experiments
+from benchmarks.measure import RunSettings, matmul_peak_gflops
+from benchmarks.report import write_report
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = ROOT / "benchmarks"
+SMALL_BATCH_VARIANTS = (
+    ("plain fit", {"steps_per_execution": 1, "jit_compile": False}),
+    ("steps_per_execution=32", {"steps_per_execution": 32, "jit_compile": False}),
+    ("jit_compile", {"steps_per_execution": 1, "jit_compile": True}),
+    ("both", {"steps_per_execution": 32, "jit_compile": True}),
+)
+SMALL_BATCH_CASES = (("baseline_mse", 10), ("softmax_cross_entropy", 30))
+
+
+def measure(settings: RunSettings) -> dict[str, Any]:
+    """Train one run in a fresh process and return its measurement as a dict."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", json.dumps(asdict(settings))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if completed.returncode != 0:
+        tail = "\n".join(completed.stderr.strip().splitlines()[-5:])
+        raise RuntimeError(f"benchmark run {settings} failed:\n{tail}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def machine_description() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "system": f"{platform.system()} {platform.release()}",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def accuracy_rows(experiments: list[Experiment], quick: bool) -> list[dict[str, Any]]:
+    """Train every headline experiment (several seeds where cheap) and summarise."""
+    rows = []
+    for experiment in experiments:
+        seeds = 1 if quick else experiment.seeds
+        epochs = experiment.quick_epochs if quick else experiment.epochs
+        runs = []
+        for seed in range(seeds):
+            print(f"  {experiment.name}: seed {seed}, {epochs} epochs ...", flush=True)
+            runs.append(measure(RunSettings(experiment.name, seed=seed, epochs=epochs)))
+        accuracies = [100 * run["test_accuracy"] for run in runs]
+        mean = statistics.mean(accuracies)
+        rows.append(
+            {
+                "name": experiment.name,
+                "description": experiment.description,
+                "data": runs[0]["data_description"],
+                "data_is_full": runs[0]["data_is_full"],
+                "train_images": runs[0]["train_images"],
+                "test_images": runs[0]["test_images"],
+                "epochs": epochs,
+                "epochs_run": [run["epochs_run"] for run in runs],
+                "seeds": seeds,
+                "test_accuracy_mean": mean,
+                "test_accuracy_std": statistics.stdev(accuracies) if seeds > 1 else None,
+                "train_accuracy_mean": statistics.mean(100 * r["train_accuracy"] for r in runs),
+                "lecture_accuracy": experiment.lecture_accuracy,
+                "lecture_data": experiment.lecture_data,
+                "difference": (
+                    None if experiment.lecture_accuracy is None
+                    else mean - experiment.lecture_accuracy
+                ),
+                "runs": runs,
+            }
+        )
+    return rows
+
+
+def speed_rows(accuracy: list[dict[str, Any]], peak_gflops: float) -> list[dict[str, Any]]:
+    """Speed figures of the first seed of every experiment, against the matmul peak."""
+    rows = []
+    for row in accuracy:
+        run = row["runs"][0]
+        rows.append(
+            {
+                "name": row["name"],
+                "batch_size": next(
+                    e.batch_size for e in headline_experiments() if e.name == row["name"]
+                ),
+                "seconds_per_epoch": run["seconds_per_epoch"],
+                "first_epoch_seconds": run["first_epoch_seconds"],
+                "samples_per_second": run["samples_per_second"],
+                "forward_flops_per_sample": run["forward_flops_per_sample"],
+                "achieved_gflops": run["achieved_gflops"],
+                "fraction_of_peak": run["achieved_gflops"] / peak_gflops,
+                "peak_memory_mb": run["peak_memory_mb"],
+            }
+        )
+    return rows
+
+
+def small_batch_rows(quick: bool) -> list[dict[str, Any]]:
+    """Plain fit against steps_per_execution and XLA at the lecture's small batch sizes."""
+    seeds, epochs = (1, 2) if quick else (3, 5)
+    rows = []
+    for experiment, batch_size in SMALL_BATCH_CASES:
+        plain_seconds = None
+        for label, options in SMALL_BATCH_VARIANTS:
+            print(f"  {experiment} batch {batch_size}: {label} ...", flush=True)
+            runs = [
+                measure(
+                    RunSettings(experiment, seed, epochs, batch_size=batch_size, **options)
+                )
+                for seed in range(seeds)
+            ]
+            seconds = statistics.mean(r["seconds_per_epoch"] for r in runs)
+            accuracies = [100 * r["test_accuracy"] for r in runs]
+            plain_seconds = plain_seconds or seconds
+            rows.append(
+                {
+                    "experiment": experiment,
+                    "batch_size": batch_size,
+                    "setting": label,
+                    "seeds": seeds,
+                    "epochs": epochs,
+                    "seconds_per_epoch": seconds,
+                    "speed_up": plain_seconds / seconds,
+                    "test_accuracy_mean": statistics.mean(accuracies),
+                    "test_accuracy_std": statistics.stdev(accuracies) if seeds > 1 else None,
+                }
+            )
+    return rows
+
+
+def notebook_rows(fast_only: bool) -> list[dict[str, Any]]:
+    """Wall time of every solution notebook, executed top to bottom, per run mode."""
+    modes = [("fast", "1")] if fast_only else [("fast", "1"), ("default", "0")]
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for notebook in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+            row: dict[str, Any] = {"notebook": str(notebook.relative_to(ROOT))}
+            for mode, flag in modes:
+                print(f"  {row['notebook']} ({mode}) ...", flush=True)
+                start = time.perf_counter()
+                completed = subprocess.run(
+                    [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                     "--execute", "--ExecutePreprocessor.timeout=-1",
+                     "--output-dir", scratch, str(notebook)],
+                    capture_output=True, text=True, cwd=notebook.parent, check=False,
+                    env={**os.environ, "NN_TRICKS_FAST": flag},
+                )
+                row[f"{mode}_seconds"] = time.perf_counter() - start
+                row[f"{mode}_ok"] = completed.returncode == 0
+            rows.append(row)
+    return rows
+
+
+def autograde_rows() -> list[dict[str, Any]]:
+    """Autograde time of one solution submission per practice (fast grading conditions)."""
+    from benchmarks.grading_time import time_autograde_per_practice
+
+    return time_autograde_per_practice()
+
+
+def test_suite_seconds() -> float:
+    """Wall time of the whole test suite (`make pytest`, as `make test` runs it)."""
+    start = time.perf_counter()
+    subprocess.run(["make", "--no-print-directory", "pytest"], cwd=ROOT, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="one seed, two epochs, fast-mode notebooks only (minutes)")
+    parser.add_argument("--skip-notebooks", action="store_true",
+                        help="do not time the notebooks and autograding")
+    parser.add_argument("--with-test-suite", action="store_true",
+                        help="also time the whole test suite (adds about 20 minutes)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    results: dict[str, Any] = {"quick": args.quick, "machine": machine_description()}
+    print("Matrix-multiply peak ...", flush=True)
+    results["matmul_peak_gflops"] = matmul_peak_gflops()
+    print("Accuracy and speed of the headline experiments ...", flush=True)
+    results["accuracy"] = accuracy_rows(headline_experiments(), args.quick)
+    results["speed"] = speed_rows(results["accuracy"], results["matmul_peak_gflops"])
+    print("Small-batch overhead ...", flush=True)
+    results["small_batch"] = small_batch_rows(args.quick)
+    if not args.skip_notebooks:
+        print("Course run time ...", flush=True)
+        results["notebooks"] = notebook_rows(fast_only=args.quick)
+        results["autograde"] = autograde_rows()
+    if args.with_test_suite:
+        results["test_suite_seconds"] = test_suite_seconds()
+    results["benchmark_seconds"] = time.perf_counter() - started
+
+    name = "results-quick" if args.quick else "results"
+    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(results, indent=1) + "\n")
+    report = write_report(results, RESULTS_DIR, name)
+    print(report)
+    print(f"Wrote benchmarks/{name}.md and benchmarks/{name}.json "
+          f"in {results['benchmark_seconds'] / 60:.1f} minutes.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

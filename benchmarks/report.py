@@ -1,0 +1,189 @@
+"""Turn benchmark results into ``results.md`` tables and a figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless backend)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _percent(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.2f}" if signed else f"{value:.2f}"
+
+
+def _data_label(row: dict[str, Any]) -> str:
+    size = f"{row['train_images']:,}/{row['test_images']:,}"
+    return f"full {size}" if row["data_is_full"] else f"**subset** {size}"
+
+
+def accuracy_table(results: dict[str, Any]) -> str:
+    rows = []
+    for row in results["accuracy"]:
+        spread = row["test_accuracy_std"]
+        accuracy = _percent(row["test_accuracy_mean"])
+        if spread is not None:
+            accuracy += f" ± {spread:.2f}"
+        epochs = str(row["epochs"])
+        if any(run != row["epochs"] for run in row["epochs_run"]):
+            epochs = f"{row['epochs']} (stopped at {', '.join(map(str, row['epochs_run']))})"
+        rows.append(
+            [
+                f"`{row['name']}`: {row['description']}",
+                _data_label(row),
+                epochs,
+                str(row["seeds"]),
+                accuracy,
+                _percent(row["train_accuracy_mean"]),
+                f"{_percent(row['lecture_accuracy'])} ({row['lecture_data']})",
+                _percent(row["difference"], signed=True),
+            ]
+        )
+    header = ["model", "data used (train/test)", "epochs", "seeds", "test acc. %",
+              "train acc. %", "lecture %", "difference (points)"]
+    return markdown_table(header, rows)
+
+
+def speed_table(results: dict[str, Any]) -> str:
+    rows = [
+        [
+            f"`{row['name']}`",
+            str(row["batch_size"]),
+            f"{row['seconds_per_epoch']:.2f}",
+            f"{row['first_epoch_seconds']:.2f}",
+            f"{row['samples_per_second']:,.0f}",
+            f"{row['forward_flops_per_sample'] / 1e6:.2f}",
+            f"{row['achieved_gflops']:.1f}",
+            f"{100 * row['fraction_of_peak']:.1f}%",
+            f"{row['peak_memory_mb']:,.0f}",
+        ]
+        for row in results["speed"]
+    ]
+    header = ["model", "batch", "s/epoch", "first epoch s", "samples/s",
+              "forward MFLOP/sample", "GFLOP/s (fwd+bwd)", "of matmul peak", "peak memory MB"]
+    return markdown_table(header, rows)
+
+
+def small_batch_table(results: dict[str, Any]) -> str:
+    rows = []
+    for row in results["small_batch"]:
+        accuracy = _percent(row["test_accuracy_mean"])
+        if row["test_accuracy_std"] is not None:
+            accuracy += f" ± {row['test_accuracy_std']:.2f}"
+        rows.append(
+            [
+                f"`{row['experiment']}`",
+                str(row["batch_size"]),
+                row["setting"],
+                f"{row['seconds_per_epoch']:.2f}",
+                f"×{row['speed_up']:.2f}",
+                accuracy,
+            ]
+        )
+    header = ["model", "batch", "setting", "s/epoch", "speed-up", "test acc. % after "
+              f"{results['small_batch'][0]['epochs']} epochs"]
+    return markdown_table(header, rows)
+
+
+def notebook_table(results: dict[str, Any]) -> str:
+    rows = []
+    for row in results.get("notebooks", []):
+        fast = f"{row['fast_seconds']:.0f}" + ("" if row["fast_ok"] else " (failed)")
+        default = "–"
+        if "default_seconds" in row:
+            default = f"{row['default_seconds']:.0f}" + ("" if row["default_ok"] else " (failed)")
+        rows.append([f"`{row['notebook']}`", fast, default])
+    return markdown_table(["notebook", "fast mode s", "default mode s"], rows)
+
+
+def autograde_table(results: dict[str, Any]) -> str:
+    rows = [
+        [f"`{row['assignment']}`", f"{row['seconds']:.0f}", f"{row['score']:g} / {row['max_score']:g}"]
+        for row in results.get("autograde", [])
+    ]
+    return markdown_table(["practice", "autograde s (one submission)", "solution score"], rows)
+
+
+def accuracy_figure(results: dict[str, Any], path: Path) -> None:
+    """Bar chart: our test accuracy against the lecture's, per headline experiment."""
+    rows = [row for row in results["accuracy"] if row["lecture_accuracy"] is not None]
+    names = [row["name"] for row in rows]
+    positions = range(len(rows))
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.bar([p - 0.2 for p in positions], [r["test_accuracy_mean"] for r in rows], 0.4,
+           yerr=[r["test_accuracy_std"] or 0 for r in rows], label="this course (data in table)")
+    ax.bar([p + 0.2 for p in positions], [r["lecture_accuracy"] for r in rows], 0.4,
+           label="lecture")
+    ax.set_xticks(list(positions), names, rotation=20, ha="right")
+    low = min(min(r["test_accuracy_mean"] for r in rows), 90)
+    ax.set_ylim(low - 1, 100)
+    ax.set_ylabel("test accuracy (%)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_report(results: dict[str, Any], directory: Path, name: str) -> str:
+    """Write ``<name>.md`` and ``<name>-accuracy.png`` into ``directory``; return the text."""
+    machine = results["machine"]
+    figure = f"{name}-accuracy.png"
+    accuracy_figure(results, directory / figure)
+    mode = "quick variant (1 seed, 2 epochs: NOT the lecture's settings)" if results["quick"] \
+        else "default mode (the lecture's settings)"
+    parts = [
+        f"# Benchmark results ({mode})",
+        "",
+        f"Measured {machine['date']} on {machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['system']}, Python {machine['python']}, TensorFlow {machine['tensorflow']}. "
+        f"fp32 matmul peak measured in the same run: "
+        f"{results['matmul_peak_gflops']:.1f} GFLOP/s.",
+        "",
+        "Generated by `make bench` (or `make bench-quick`); do not edit by hand.",
+        "",
+        "## Accuracy against the lecture",
+        "",
+        "Rows marked **subset** were trained on fewer images than the lecture used (the offline "
+        "copy has the first 10,000 training images); their difference to the lecture is not a "
+        "like-for-like comparison.",
+        "",
+        accuracy_table(results),
+        "",
+        f"![accuracy against the lecture]({figure})",
+        "",
+        "## Speed",
+        "",
+        "Seconds per epoch exclude the first epoch (tracing and compilation), shown apart. "
+        "GFLOP/s count dense and convolution layers, forward plus backward (≈ 3× forward).",
+        "",
+        speed_table(results),
+        "",
+        "## Small-batch overhead",
+        "",
+        "At the lecture's batch sizes each step does little work, so Keras' per-step overhead "
+        "dominates. Same models, same seeds; only the compile settings differ.",
+        "",
+        small_batch_table(results),
+    ]
+    if "notebooks" in results:
+        parts += ["", "## Course run time", "", notebook_table(results)]
+    if results.get("autograde"):
+        parts += ["", autograde_table(results)]
+    if "test_suite_seconds" in results:
+        parts += ["", f"Whole test suite (`make pytest`): {results['test_suite_seconds']:.0f} s."]
+    parts += ["", f"Benchmark wall time: {results['benchmark_seconds'] / 60:.1f} minutes.", ""]
+    text = "\n".join(parts)
+    (directory / f"{name}.md").write_text(text)
+    return text
