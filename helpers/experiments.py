@@ -173,13 +173,15 @@ def compare_models(
     histories: dict[str, HistoryDict] = {}
     results: list[RunResult] = []
     models: dict[str, keras.Model] = {}
+    x_train, y_train = train_data
+    validation_options: dict[str, Any] = (
+        {"validation_split": validation_split}
+        if validation_split is not None
+        else {"validation_data": validation_data}
+    )
     for index, (name, build) in enumerate(builders.items(), start=1):
         helpers.set_seed(seed)
         model = build()
-        fit_options: dict[str, Any] = {"validation_data": validation_data}
-        if validation_split is not None:
-            fit_options = {"validation_split": validation_split}
-        x_train, y_train = train_data
         start = time.perf_counter()
         history = model.fit(
             x_train,
@@ -188,7 +190,7 @@ def compare_models(
             batch_size=batch_size,
             callbacks=callbacks() if callbacks is not None else [],
             verbose=0,
-            **fit_options,
+            **validation_options,
         )
         seconds = time.perf_counter() - start
         logged = {

@@ -76,6 +76,8 @@ def test_table_has_header_rule_and_one_aligned_row_per_variant():
     assert "dropout 0.2" in table_lines[3]
     assert "%" in table_lines[2]
     assert len({len(line) for line in table_lines[1:]}) == 1  # rows as wide as the rule
+    assert str(comparison) == comparison.table()
+    assert repr(comparison) == "Comparison(runs=['small', 'dropout 0.2'])"
     rows = comparison.as_rows()
     assert [row["name"] for row in rows] == list(BUILDERS)
     assert rows[0]["test_accuracy"] == comparison.results[0].test_accuracy
