@@ -1,0 +1,344 @@
+"""The release: notebooks/ is exactly what `make release` generates from solutions/, it carries no
+solution or hidden-test text, solutions validate and blank releases do not; notebook hygiene;
+the nbgrader configuration.
+
+The release and text checks are fast. The nbgrader validate checks execute every notebook (fast
+mode) and are marked `grading`.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import course
+
+REPO = Path(__file__).resolve().parent.parent
+SOLUTIONS = REPO / "solutions"
+RELEASED = REPO / "notebooks"
+FIXTURE = REPO / "tests" / "fixtures" / "sample-assignment"
+ASSIGNMENTS = course.assignments_in(SOLUTIONS)
+SOURCE_NOTEBOOKS = sorted(SOLUTIONS.glob("*/*.ipynb"))
+MARKERS = (*course.SOLUTION_MARKERS, *course.HIDDEN_TEST_MARKERS)
+
+
+def load_check_notebooks():
+    spec = importlib.util.spec_from_file_location(
+        "check_notebooks", REPO / "tools/check_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---------------------------------------------------------------------------------------------
+# release: reproducible, byte-stable, committed
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fresh_release(tmp_path_factory):
+    """solutions/ released twice into temporary directories."""
+    if not ASSIGNMENTS:
+        pytest.skip("no assignment in solutions/ yet")
+    tmp = tmp_path_factory.mktemp("release")
+    course.release(REPO, tmp / "first")
+    course.release(REPO, tmp / "second")
+    return tmp / "first", tmp / "second"
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_release_is_byte_stable(fresh_release):
+    first, second = fresh_release
+    assert tree(first) == tree(second)
+    for name in tree(first):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_committed_release_is_up_to_date(fresh_release):
+    first, _ = fresh_release
+    hint = "notebooks/ is out of date with solutions/: run `make release` and commit notebooks/"
+    committed = tree(RELEASED) if RELEASED.is_dir() else []
+    assert committed == tree(first), hint
+    _, mismatch, errors = filecmp.cmpfiles(first, RELEASED, tree(first), shallow=False)
+    assert not mismatch and not errors, f"{hint} (differs: {', '.join(mismatch + errors)})"
+
+
+def test_sample_release_is_byte_stable_without_cell_ids(tmp_path):
+    """Sources written by old tools have no cell ids: the release must still be stable."""
+    root = tmp_path / "course"
+    (root / "solutions" / "sample-assignment").mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    raw = json.loads((FIXTURE / "sample.ipynb").read_text())
+    raw["nbformat_minor"] = 4
+    for cell in raw["cells"]:
+        cell.pop("id", None)
+    (root / "solutions" / "sample-assignment" / "sample.ipynb").write_text(json.dumps(raw))
+    first = course.release(root, tmp_path / "a")[0].read_bytes()
+    second = course.release(root, tmp_path / "b")[0].read_bytes()
+    assert first == second
+    assert '"id":' in first.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# no solution or hidden-test text in a release
+# ---------------------------------------------------------------------------------------------
+
+
+def marked_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]:
+    """(lines inside begin/end markers, lines outside), stripped and non-trivial."""
+    inside, outside, depth = set(), set(), 0
+    for line in source.splitlines():
+        text = line.strip()
+        if text.startswith(begin):
+            depth += 1
+        elif text.startswith(end):
+            depth -= 1
+        elif text and text not in {"pass", "return", "else:", "try:", "}", ")", "]"}:
+            (inside if depth else outside).add(text)
+    return inside, outside
+
+
+def leaked_lines(source_nb: dict, released_nb: dict) -> list[str]:
+    """Solution or hidden-test lines of the source that survive in the released notebook."""
+    released_text = "\n".join(
+        line.strip()
+        for cell in released_nb["cells"]
+        for line in "".join(cell["source"]).splitlines()
+    ).splitlines()
+    released_lines = set(released_text)
+    leaks = []
+    for cell in source_nb["cells"]:
+        source = "".join(cell["source"])
+        for begin, end in (course.SOLUTION_MARKERS, course.HIDDEN_TEST_MARKERS):
+            inside, outside = marked_lines(source, begin, end)
+            leaks += sorted((inside - outside) & released_lines)
+    return leaks
+
+
+def released_pairs(release_root: Path, source_root: Path):
+    for released in sorted(release_root.glob("*/*.ipynb")):
+        source = source_root / released.parent.name / released.name
+        yield source, released
+
+
+def assert_no_solution_text(source: Path, released: Path) -> None:
+    text = released.read_text(encoding="utf-8")
+    for marker in MARKERS:
+        assert marker not in text, f"{released}: contains {marker!r}"
+    leaks = leaked_lines(json.loads(source.read_text()), json.loads(text))
+    assert not leaks, f"{released}: solution/hidden-test lines survive: {leaks[:5]}"
+
+
+def test_released_notebooks_hold_no_solutions(fresh_release):
+    first, _ = fresh_release
+    pairs = list(released_pairs(first, SOLUTIONS))
+    assert pairs
+    for source, released in pairs:
+        assert_no_solution_text(source, released)
+
+
+def test_sample_release_holds_no_solutions(tmp_path):
+    root = tmp_path / "course"
+    (root / "solutions").mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(FIXTURE, root / "solutions" / "sample-assignment")
+    (released,) = course.release(root)
+    assert_no_solution_text(FIXTURE / "sample.ipynb", released)
+    text = released.read_text()
+    assert "raise NotImplementedError()" in text
+    assert "mean([1, 2])" not in text  # a hidden test
+    assert "math.fsum" not in text  # a solution line
+
+
+def test_leak_detector_catches_a_surviving_solution_line():
+    source = {"cells": [{"source": "def f():\n    ### BEGIN SOLUTION\n    return 42\n"}]}
+    assert leaked_lines(source, {"cells": [{"source": "def f():\n    return 42\n"}]})
+    assert not leaked_lines(source, {"cells": [{"source": "def f():\n    raise X\n"}]})
+
+
+# ---------------------------------------------------------------------------------------------
+# nbgrader validate (executes notebooks in fast mode)
+# ---------------------------------------------------------------------------------------------
+
+
+def validate(notebook: Path, *, invert: bool) -> course.ValidationResult:
+    env = course.subprocess_env(NN_TRICKS_FAST="1")
+    return course.validate(REPO, notebook, invert=invert, env=env)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("notebook", SOURCE_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_solution_notebook_validates(notebook):
+    result = validate(notebook, invert=False)
+    assert result.ok, f"nbgrader validate {notebook.relative_to(REPO)}: {result.message}"
+
+
+GRADED_RELEASES = [
+    RELEASED / p.parent.name / p.name
+    for p in SOURCE_NOTEBOOKS
+    if course.has_graded_cells(p) and (RELEASED / p.parent.name / p.name).is_file()
+]
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("released", GRADED_RELEASES, ids=lambda p: p.parent.name)
+def test_blank_release_passes_no_test(released):
+    """`nbgrader validate --invert` must report no passing test: a blank earns nothing."""
+    result = validate(released, invert=True)
+    assert result.ok, f"nbgrader validate --invert {released.relative_to(REPO)}: {result.message}"
+
+
+@pytest.mark.grading
+def test_validate_on_the_sample(tmp_path):
+    root = tmp_path / "course"
+    (root / "solutions").mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(FIXTURE, root / "solutions" / "sample-assignment")
+    course.release(root)
+    results = course.check(root)
+    assert [r.ok for r in results] == [True, True], [r.message for r in results]
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook hygiene (tools/check_notebooks.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_solution_notebooks_are_clean():
+    checker = load_check_notebooks()
+    problems = [p for nb in SOURCE_NOTEBOOKS for p in checker.check_notebook(nb)]
+    assert not problems, "\n".join(problems) + "\n(run: python tools/check_notebooks.py --fix)"
+
+
+def hygienic_notebook(checker):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    setup = new_code_cell(
+        checker.setup_cell_text(),
+        metadata={
+            "nbgrader": {
+                "grade": False,
+                "solution": False,
+                "locked": True,
+                "task": False,
+                "grade_id": "setup",
+                "schema_version": 3,
+            }
+        },
+    )
+    checked = new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)")
+    checked.outputs = [new_output("stream", name="stdout", text="1\n")]
+    checked.execution_count = 3
+    plain = new_code_cell("print(2)")
+    return nbformat, new_notebook(cells=[setup, checked, plain]), new_output
+
+
+def test_checker_fix_strips_only_unchecked_outputs(tmp_path):
+    checker = load_check_notebooks()
+    nbformat, nb, new_output = hygienic_notebook(checker)
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    assert checker.check_notebook(path) == []
+    nb.cells[2].outputs = [new_output("stream", name="stdout", text="2\n")]
+    nb.cells[2].execution_count = 4
+    nbformat.write(nb, path)
+    problems = checker.check_notebook(path)
+    assert len(problems) == 2 and all("--fix" in p for p in problems)
+    assert checker.main(["--fix", str(path)]) == 0
+    fixed = nbformat.read(path, as_version=4)
+    assert fixed.cells[1].outputs == nb.cells[1].outputs  # checked output kept
+    assert fixed.cells[2].outputs == [] and fixed.cells[2].execution_count is None
+    assert fixed.cells[0].metadata == nb.cells[0].metadata  # nbgrader metadata untouched
+
+
+def test_checker_finds_metadata_and_setup_problems(tmp_path):
+    checker = load_check_notebooks()
+    nbformat, nb, _ = hygienic_notebook(checker)
+    nb.cells[0].source = nb.cells[0].source.replace("@v", "@v9")
+    nb.cells[2].source = "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"
+    twin = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {"grade_id": "setup"}})
+    nb.cells.append(twin)
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    text = "\n".join(checker.check_notebook(path))
+    assert "Colab pin" in text
+    assert "no nbgrader solution metadata" in text
+    assert "grade_id 'setup' already used" in text
+    assert "schema_version 3" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# nbgrader configuration
+# ---------------------------------------------------------------------------------------------
+
+
+def load_config(monkeypatch, **env):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+
+
+def test_config_defaults_and_overrides(monkeypatch):
+    monkeypatch.delenv("NN_TRICKS_GRADEBOOK_URL", raising=False)
+    monkeypatch.delenv("NN_TRICKS_CELL_TIMEOUT", raising=False)
+    config = load_config(monkeypatch)
+    assert config.CourseDirectory.course_id == "nn-tricks"
+    assert config.CourseDirectory.source_directory == "solutions"
+    assert config.CourseDirectory.release_directory == "notebooks"
+    assert config.CourseDirectory.db_url == f"sqlite:///{REPO / 'gradebook.db'}"
+    assert config.Execute.timeout == 300
+    assert config.OverwriteCells.add_missing_cells is True
+    assert config.IgnorePattern.enabled is True
+    config = load_config(
+        monkeypatch, NN_TRICKS_GRADEBOOK_URL="sqlite:////tmp/x.db", NN_TRICKS_CELL_TIMEOUT="20"
+    )
+    assert config.CourseDirectory.db_url == "sqlite:////tmp/x.db"
+    assert config.Execute.timeout == 20
+
+
+NOISE = [
+    "/usr/lib/python3/site-packages/keras/layer.py:12: UserWarning: Do not pass `input_shape`\n"
+    "  super().__init__(**kwargs)\n",
+    "W0000 00:00:1700000000.123456   12345 cuda_executor.cc:1234] could not find cuda drivers\n",
+    "2024-01-01 12:00:00.123456: I tensorflow/core/util/port.cc:113] oneDNN custom operations\n",
+    "WARNING:absl:Compiled the loaded model, but the compiled metrics have yet to be built.\n",
+    "DeprecationWarning: datetime.utcnow() is deprecated\n",
+]
+REAL = [
+    "Traceback (most recent call last):\n  File 'x', line 1\nValueError: bad\n",
+    "something the student printed to stderr\n",
+    "/x.py:1: UserWarning: fine\n  code\nbut then a real message\n",
+    "Invalid value [x] blah\n",
+]
+
+
+@pytest.mark.parametrize("text", NOISE)
+def test_ignore_pattern_drops_library_noise(monkeypatch, text):
+    assert re.search(load_config(monkeypatch).IgnorePattern.pattern, text)
+
+
+@pytest.mark.parametrize("text", REAL)
+def test_ignore_pattern_keeps_real_stderr(monkeypatch, text):
+    assert not re.search(load_config(monkeypatch).IgnorePattern.pattern, text)
+
+
+def test_subprocesses_find_alembic():
+    env = course.subprocess_env()
+    first = env["PATH"].split(os.pathsep)[0]
+    assert Path(first) == Path(sys.executable).parent
+    assert shutil.which("alembic", path=env["PATH"]), "alembic must be next to this python"
