@@ -520,7 +520,15 @@ def autograde(
             autograded = root / AUTOGRADED_DIR / student / assignment
             if unreadable:
                 report.notes += [f"{u}: scored 0, ask the student to resubmit" for u in unreadable]
-            if unreadable and not any((stage_root / student / assignment).glob("*.ipynb")):
+            expected = {p.name for p in (root / SOURCE_DIR / assignment).glob("*.ipynb")}
+            present = {p.name for p in (stage_root / student / assignment).glob("*.ipynb")}
+            if not unreadable and not present & expected:
+                found = ", ".join(sorted(present)) or "no notebook"
+                report.notes.append(
+                    f"no {', '.join(sorted(expected))} in the submission (found: {found}): "
+                    "scored 0, ask the student to resubmit under that name"
+                )
+            if not present & expected:
                 if autograded.exists():
                     shutil.rmtree(autograded)
                 record_zero(root, assignment, student)

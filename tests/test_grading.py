@@ -113,7 +113,9 @@ EXPECTED = {
     "loop": (1.0, "an infinite loop in the mean cell: interrupted, mean undefined"),
     "raises": (4.0, "the add cell raises before defining add"),
     "corrupt": (0.0, "the notebook file is not valid JSON"),
+    "renamed": (0.0, "the notebook was uploaded as 'sample (1).ipynb'"),
 }
+NO_FEEDBACK = {"corrupt", "renamed"}  # nothing was executed: no feedback page
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +156,7 @@ def sample_batch(tmp_path_factory):
     submit(root, "raises", SAMPLE, "sample.ipynb", raises)
 
     submit(root, "corrupt", SAMPLE, "sample.ipynb", '{"cells": [ {"cell_type": "code", oops')
+    submit(root, "renamed", SAMPLE, "sample (1).ipynb", solved)
 
     before = hashes(root / "submitted")
     started = time.perf_counter()
@@ -201,7 +204,7 @@ def test_feedback_and_export(sample_batch, capsys):
     assert course.main(["--course-dir", str(root), "feedback", SAMPLE]) == 0
     pages = sorted(p.parent.parent.name for p in (root / "feedback").glob(f"*/{SAMPLE}/*.html"))
     # every readable submission gets a feedback page; the corrupt one has nothing to show
-    assert pages == sorted(s for s in EXPECTED if s != "corrupt")
+    assert pages == sorted(set(EXPECTED) - NO_FEEDBACK)
     csv_path = root / "grades.csv"
     assert course.main(["--course-dir", str(root), "export", "--to", str(csv_path)]) == 0
     import csv
@@ -274,33 +277,41 @@ def test_every_command_has_help_with_an_example(capsys):
 PRACTICES = sorted(p.name for p in (REPO / "solutions").glob("practice-*") if p.is_dir())
 
 
-@pytest.mark.skipif(not PRACTICES, reason="no solutions/practice-* assignment yet")
-@pytest.mark.parametrize("practice", PRACTICES or ["none"])
-def test_practice_solution_full_marks_blank_zero(practice, tmp_path, monkeypatch):
-    monkeypatch.setenv("NN_TRICKS_FAST", "1")
-    source = REPO / "solutions" / practice
-    root = make_course(tmp_path, {practice: source})
+def grade_solution_and_blank(tmp_path: Path, assignment: str, source: Path):
+    """Release ``source`` in a temporary course, autograde its solution and its blank."""
+    root = make_course(tmp_path, {assignment: source})
     for notebook in sorted(source.glob("*.ipynb")):
-        released = nbformat.read(root / "notebooks" / practice / notebook.name, as_version=4)
+        released = nbformat.read(root / "notebooks" / assignment / notebook.name, as_version=4)
         solution = nbformat.read(notebook, as_version=4)
-        submit(root, "solution", practice, notebook.name, fill_solutions(released, solution))
-        submit(root, "blank", practice, notebook.name, released)
-    reports = course.autograde(root, practice)
+        submit(root, "solution", assignment, notebook.name, fill_solutions(released, solution))
+        submit(root, "blank", assignment, notebook.name, released)
+    reports = course.autograde(root, assignment)
     for report in reports:
-        print(f"\n{practice}: {report.student} autograded in {report.seconds:.1f} s")
+        print(f"\n{assignment}: {report.student} autograded in {report.seconds:.1f} s")
         assert not report.failed, report.notes
-    auto = {student: cell_scores(root, practice, student) for student in ("solution", "blank")}
+    scores = {student: cell_scores(root, assignment, student) for student in ("solution", "blank")}
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "nn-tricks") as gb:
         autograded_ids = {
             cell.name
-            for notebook in gb.find_assignment(practice).notebooks
+            for notebook in gb.find_assignment(assignment).notebooks
             for cell in notebook.grade_cells
             if cell.cell_type == "code"
         }
-    assert autograded_ids, f"{practice} has no autograded test cell"
-    for gid in autograded_ids:
-        score, max_score = auto["solution"][gid]
-        assert score == max_score, f"solution loses points on {gid}: {score}/{max_score}"
-        assert auto["blank"][gid][0] == 0, f"the blank release scores on {gid}"
+    assert autograded_ids, f"{assignment} has no autograded test cell"
+    for gid in sorted(autograded_ids):
+        score, max_score = scores["solution"][gid]
+        assert score == max_score, f"the solution loses points on {gid}: {score}/{max_score}"
+        assert scores["blank"][gid][0] == 0, f"the blank release scores on {gid}"
+
+
+def test_sample_solution_full_marks_blank_zero(tmp_path):
+    grade_solution_and_blank(tmp_path, SAMPLE, FIXTURE)
+
+
+@pytest.mark.skipif(not PRACTICES, reason="no solutions/practice-* assignment yet")
+@pytest.mark.parametrize("practice", PRACTICES or ["none"])
+def test_practice_solution_full_marks_blank_zero(practice, tmp_path, monkeypatch):
+    monkeypatch.setenv("NN_TRICKS_FAST", "1")
+    grade_solution_and_blank(tmp_path, practice, REPO / "solutions" / practice)
