@@ -36,6 +36,7 @@ __all__ = [
     "check_kernel_size",
     "check_layer_types",
     "check_loss",
+    "check_metric",
     "check_model",
     "check_optimizer",
     "check_param_count",
@@ -377,7 +378,15 @@ def check_param_count(
 ) -> None:
     """``model.count_params()`` equals ``expected`` (all weights, trainable or not)."""
     check_model(model)
-    found = model.count_params()
+    try:
+        found = model.count_params()
+    except ValueError:  # a model without an input shape is not built yet
+        raise _fail(
+            what,
+            f"{expected:,}",
+            "a model that is not built yet (no input shape)",
+            "start the keras.Sequential([...]) list with keras.Input(shape=...).",
+        ) from None
     if found != expected:
         raise _fail(
             what,
@@ -448,3 +457,50 @@ def check_loss(model: keras.Model, name: str) -> None:
     found = _loss_name(model.loss)
     if found != name:
         raise _fail("the loss", f"'{name}'", f"'{found}'", f'compile with loss="{name}".')
+
+
+def _metric_names(metrics: Any) -> list[str]:
+    if metrics is None:
+        return []
+    if isinstance(metrics, dict):  # one list per output
+        return [name for value in metrics.values() for name in _metric_names(value)]
+    if isinstance(metrics, str) or not isinstance(metrics, list | tuple):
+        metrics = [metrics]
+    names = []
+    for metric in metrics:
+        if isinstance(metric, list | tuple | dict):
+            names.extend(_metric_names(metric))
+        elif isinstance(metric, str):
+            names.append(metric)
+        else:
+            names.append(getattr(metric, "name", None) or getattr(metric, "__name__", "?"))
+    return names
+
+
+_ACCURACY_NAMES = {"accuracy", "acc", "categorical_accuracy"}
+
+
+def check_metric(model: keras.Model, name: str = "accuracy") -> None:
+    """The model was compiled with the metric ``name`` (e.g. ``metrics=["accuracy"]``).
+
+    Reads the metrics given to ``compile`` without running the model; any spelling of
+    accuracy (``"accuracy"``, ``"acc"``, ``keras.metrics.CategoricalAccuracy()``) counts as
+    ``"accuracy"``. If this Keras version hides the compiled metrics, the check passes.
+    """
+    check_compiled(model)
+    compiled = getattr(model, "_compile_metrics", None)
+    if compiled is None:
+        found: list[str] = []
+    else:
+        user_metrics = getattr(compiled, "_user_metrics", None)
+        if user_metrics is None:
+            return  # unknown Keras internals: do not fail a right answer
+        found = _metric_names(user_metrics)
+    wanted = _ACCURACY_NAMES if name in _ACCURACY_NAMES else {name}
+    if not wanted & set(found):
+        raise _fail(
+            "the compiled metrics",
+            f"'{name}' among them",
+            ", ".join(repr(n) for n in found) or "no metrics",
+            f'compile with metrics=["{name}"] so that fit() logs it.',
+        )

@@ -290,3 +290,29 @@ def test_uncompiled_model_is_reported():
         grading.check_compiled(model)
     with pytest.raises(CheckFailed, match="never compiled"):
         grading.check_optimizer(model, "sgd")
+
+
+@pytest.mark.parametrize(
+    "metrics",
+    [["accuracy"], ["acc"], [keras.metrics.CategoricalAccuracy()], ["mae", "accuracy"]],
+)
+def test_check_metric_accepts_accuracy_spellings(metrics):
+    model = dense_model(compile_model=False)
+    model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=metrics)
+    grading.check_metric(model, "accuracy")
+
+
+def test_check_metric_reports_missing_metric():
+    with pytest.raises(CheckFailed, match=r"found no metrics") as info:
+        grading.check_metric(dense_model(), "accuracy")
+    assert 'metrics=["accuracy"]' in str(info.value)
+    model = dense_model(compile_model=False)
+    model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["mae"])
+    with pytest.raises(CheckFailed, match="found 'mae'"):
+        grading.check_metric(model, "accuracy")
+
+
+def test_check_param_count_on_a_model_without_input_shape():
+    model = keras.Sequential([keras.layers.Dense(10)])
+    with pytest.raises(CheckFailed, match="not built yet"):
+        grading.check_param_count(model, 7850)
