@@ -47,8 +47,8 @@ def baseline_mse(learning_rate: float = 3.0) -> keras.Model:
     model = keras.Sequential(
         [
             keras.Input(DENSE_INPUT_SHAPE),
-            layers.Dense(30, activation="sigmoid"),
-            layers.Dense(NUM_CLASSES, activation="sigmoid"),
+            layers.Dense(30, activation="sigmoid", name="hidden"),
+            layers.Dense(NUM_CLASSES, activation="sigmoid", name="output"),
         ],
         name="baseline_mse",
     )
@@ -63,8 +63,8 @@ def softmax_cross_entropy(learning_rate: float = 1.0) -> keras.Model:
     model = keras.Sequential(
         [
             keras.Input(DENSE_INPUT_SHAPE),
-            layers.Dense(30, activation="sigmoid"),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Dense(30, activation="sigmoid", name="hidden"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="output"),
         ],
         name="softmax_cross_entropy",
     )
@@ -80,11 +80,11 @@ def dense_512_dropout(dropout_rate: float = 0.2) -> keras.Model:
     model = keras.Sequential(
         [
             keras.Input(DENSE_INPUT_SHAPE),
-            layers.Dense(512, activation="relu"),
-            layers.Dropout(dropout_rate),
-            layers.Dense(512, activation="relu"),
-            layers.Dropout(dropout_rate),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Dense(512, activation="relu", name="hidden_1"),
+            layers.Dropout(dropout_rate, name="dropout_1"),
+            layers.Dense(512, activation="relu", name="hidden_2"),
+            layers.Dropout(dropout_rate, name="dropout_2"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="output"),
         ],
         name="dense_512_dropout",
     )
@@ -99,11 +99,11 @@ def cnn_lecture(kernel_size: int = 5, filters: int = 16) -> keras.Model:
     model = keras.Sequential(
         [
             keras.Input(IMAGE_INPUT_SHAPE),
-            layers.Conv2D(filters, kernel_size, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Dropout(0.2),
-            layers.Flatten(),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Conv2D(filters, kernel_size, activation="relu", name="conv"),
+            layers.MaxPooling2D(2, name="pool"),
+            layers.Dropout(0.2, name="dropout"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="output"),
         ],
         name=f"cnn_{kernel_size}x{kernel_size}",
     )
@@ -118,28 +118,32 @@ def cnn_two_conv() -> keras.Model:
     model = keras.Sequential(
         [
             keras.Input(IMAGE_INPUT_SHAPE),
-            layers.Conv2D(32, 5, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(32, 5, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dropout(0.2),
-            layers.Dense(512, activation="relu"),
-            layers.Dropout(0.2),
-            layers.Dense(512, activation="relu"),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Conv2D(32, 5, activation="relu", name="conv_1"),
+            layers.MaxPooling2D(2, name="pool_1"),
+            layers.Conv2D(32, 5, activation="relu", name="conv_2"),
+            layers.MaxPooling2D(2, name="pool_2"),
+            layers.Flatten(name="flatten"),
+            layers.Dropout(0.2, name="dropout_1"),
+            layers.Dense(512, activation="relu", name="dense_1"),
+            layers.Dropout(0.2, name="dropout_2"),
+            layers.Dense(512, activation="relu", name="dense_2"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="output"),
         ],
         name="cnn_two_conv",
     )
     return _compile(model, keras.optimizers.Adadelta(learning_rate=1.0), "categorical_crossentropy")
 
 
-def _conv_bn_relu(filters: int, kernel_size: int, strides: int = 1) -> list[layers.Layer]:
+def _conv_bn_relu(
+    name: str, filters: int, kernel_size: int, strides: int = 1
+) -> list[layers.Layer]:
     """Convolution without bias (batch norm supplies the shift), batch norm, then ReLU."""
     return [
-        layers.Conv2D(filters, kernel_size, strides=strides, padding="same", use_bias=False),
-        layers.BatchNormalization(),
-        layers.Activation("relu"),
+        layers.Conv2D(
+            filters, kernel_size, strides=strides, padding="same", use_bias=False, name=name
+        ),
+        layers.BatchNormalization(name=f"{name}_bn"),
+        layers.Activation("relu", name=f"{name}_relu"),
     ]
 
 
@@ -162,17 +166,17 @@ def cnn_final(
     model = keras.Sequential(
         [
             keras.Input(IMAGE_INPUT_SHAPE),
-            layers.RandomRotation(10 / 360, fill_mode="constant"),
-            layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
-            *_conv_bn_relu(24, 6),
-            *_conv_bn_relu(48, 5, strides=2),
-            *_conv_bn_relu(64, 4, strides=2),
-            layers.Flatten(),
-            layers.Dense(200, use_bias=False),
-            layers.BatchNormalization(),
-            layers.Activation("relu"),
-            layers.Dropout(0.3),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.RandomRotation(10 / 360, fill_mode="constant", name="random_rotation"),
+            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", name="random_shift"),
+            *_conv_bn_relu("conv_1", 24, 6),
+            *_conv_bn_relu("conv_2", 48, 5, strides=2),
+            *_conv_bn_relu("conv_3", 64, 4, strides=2),
+            layers.Flatten(name="flatten"),
+            layers.Dense(200, use_bias=False, name="dense"),
+            layers.BatchNormalization(name="dense_bn"),
+            layers.Activation("relu", name="dense_relu"),
+            layers.Dropout(0.3, name="dropout"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="output"),
         ],
         name="cnn_final",
     )
