@@ -180,7 +180,8 @@ def normalize_release(released: Path, source: Path, assignment: str) -> None:
 
 def release(root: Path, output: Path | None = None, assignments: Sequence[str] = ()) -> list[Path]:
     """Generate the student version of every assignment in solutions/ into notebooks/."""
-    output = (output or root / RELEASE_DIR).resolve()
+    default_output = (root / RELEASE_DIR).resolve()
+    output = (output or default_output).resolve()
     names = list(assignments) or assignments_in(root / SOURCE_DIR)
     if not names:
         raise CourseError(f"no assignments in {root / SOURCE_DIR}: nothing to release")
@@ -191,19 +192,23 @@ def release(root: Path, output: Path | None = None, assignments: Sequence[str] =
         # A throwaway gradebook: releasing never touches the TA's gradebook.db.
         db_url = f"sqlite:///{Path(tmp) / 'release.db'}"
         staging = Path(tmp) / "release"
-        for name in names:
+        # One nbgrader process for all assignments (its start-up dominates the run time).
+        everything = sorted(names) == assignments_in(root / SOURCE_DIR)
+        for pattern in ["*"] if everything else names:
             result = run_nbgrader(
                 root,
                 [
                     "generate_assignment",
-                    name,
+                    pattern,
                     "--force",
                     f"--CourseDirectory.db_url={db_url}",
                     f"--CourseDirectory.release_directory={staging}",
                 ],
             )
             if result.returncode != 0:
-                raise CourseError(f"release of {name} failed: {nbgrader_error(result)}")
+                what = "release" if everything else f"release of {pattern}"
+                raise CourseError(f"{what} failed: {nbgrader_error(result)}")
+        for name in names:
             for notebook in sorted((staging / name).glob("*.ipynb")):
                 normalize_release(notebook, root / SOURCE_DIR / name / notebook.name, name)
             target = output / name
@@ -211,7 +216,8 @@ def release(root: Path, output: Path | None = None, assignments: Sequence[str] =
                 shutil.rmtree(target)
             shutil.copytree(staging / name, target)
             written.extend(sorted(target.glob("*.ipynb")))
-    if not assignments and output.is_dir():
+    # Stale folders are removed only from notebooks/ itself (never from an arbitrary --output).
+    if not assignments and output == default_output and output.is_dir():
         for stale in sorted(p for p in output.iterdir() if p.is_dir() and p.name not in names):
             shutil.rmtree(stale)
             print(f"removed {stale.name}/ from {output.name}/ (no source in {SOURCE_DIR}/)")

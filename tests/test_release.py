@@ -46,13 +46,17 @@ def load_check_notebooks():
 
 @pytest.fixture(scope="module")
 def fresh_release(tmp_path_factory):
-    """solutions/ released twice into temporary directories."""
+    """A snapshot of solutions/ released twice into temporary directories."""
     if not ASSIGNMENTS:
         pytest.skip("no assignment in solutions/ yet")
     tmp = tmp_path_factory.mktemp("release")
-    course.release(REPO, tmp / "first")
-    course.release(REPO, tmp / "second")
-    return tmp / "first", tmp / "second"
+    snapshot = tmp / "course"
+    snapshot.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", snapshot)
+    shutil.copytree(SOLUTIONS, snapshot / "solutions")
+    course.release(snapshot, tmp / "first")
+    course.release(snapshot, tmp / "second")
+    return tmp / "first", tmp / "second", snapshot / "solutions"
 
 
 def tree(folder: Path) -> list[str]:
@@ -60,14 +64,14 @@ def tree(folder: Path) -> list[str]:
 
 
 def test_release_is_byte_stable(fresh_release):
-    first, second = fresh_release
+    first, second, _ = fresh_release
     assert tree(first) == tree(second)
     for name in tree(first):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
 def test_committed_release_is_up_to_date(fresh_release):
-    first, _ = fresh_release
+    first, _, _ = fresh_release
     hint = "notebooks/ is out of date with solutions/: run `make release` and commit notebooks/"
     committed = tree(RELEASED) if RELEASED.is_dir() else []
     assert committed == tree(first), hint
@@ -97,7 +101,7 @@ def test_sample_release_is_byte_stable_without_cell_ids(tmp_path):
 
 
 def marked_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]:
-    """(lines inside begin/end markers, lines outside), stripped and non-trivial."""
+    """(lines inside begin/end markers, lines outside), stripped; punctuation-only skipped."""
     inside, outside, depth = set(), set(), 0
     for line in source.splitlines():
         text = line.strip()
@@ -105,22 +109,26 @@ def marked_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]
             depth += 1
         elif text.startswith(end):
             depth -= 1
-        elif text and text not in {"pass", "return", "else:", "try:", "}", ")", "]"}:
+        elif len(re.findall(r"\w", text)) >= 3 and text not in {"pass", "return", "else:", "try:"}:
             (inside if depth else outside).add(text)
     return inside, outside
 
 
+def cell_key(cell: dict, index: int):
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return grade_id or index
+
+
 def leaked_lines(source_nb: dict, released_nb: dict) -> list[str]:
-    """Solution or hidden-test lines of the source that survive in the released notebook."""
-    released_text = "\n".join(
-        line.strip()
-        for cell in released_nb["cells"]
-        for line in "".join(cell["source"]).splitlines()
-    ).splitlines()
-    released_lines = set(released_text)
+    """Solution or hidden-test lines of a source cell that survive in its released cell."""
+    released = {
+        cell_key(cell, i): {line.strip() for line in "".join(cell["source"]).splitlines()}
+        for i, cell in enumerate(released_nb["cells"])
+    }
     leaks = []
-    for cell in source_nb["cells"]:
+    for index, cell in enumerate(source_nb["cells"]):
         source = "".join(cell["source"])
+        released_lines = released.get(cell_key(cell, index), set())
         for begin, end in (course.SOLUTION_MARKERS, course.HIDDEN_TEST_MARKERS):
             inside, outside = marked_lines(source, begin, end)
             leaks += sorted((inside - outside) & released_lines)
@@ -142,8 +150,8 @@ def assert_no_solution_text(source: Path, released: Path) -> None:
 
 
 def test_released_notebooks_hold_no_solutions(fresh_release):
-    first, _ = fresh_release
-    pairs = list(released_pairs(first, SOLUTIONS))
+    first, _, snapshot = fresh_release
+    pairs = list(released_pairs(first, snapshot))
     assert pairs
     for source, released in pairs:
         assert_no_solution_text(source, released)
@@ -166,6 +174,8 @@ def test_leak_detector_catches_a_surviving_solution_line():
     source = {"cells": [{"source": "def f():\n    ### BEGIN SOLUTION\n    return 42\n"}]}
     assert leaked_lines(source, {"cells": [{"source": "def f():\n    return 42\n"}]})
     assert not leaked_lines(source, {"cells": [{"source": "def f():\n    raise X\n"}]})
+    given = {"source": "return 42"}  # the same line in another cell is not a leak
+    assert not leaked_lines(source, {"cells": [{"source": "def f():\n    raise X\n"}, given]})
 
 
 # ---------------------------------------------------------------------------------------------
