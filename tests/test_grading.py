@@ -114,6 +114,8 @@ EXPECTED = {
     "raises": (4.0, "the add cell raises before defining add"),
     "corrupt": (0.0, "the notebook file is not valid JSON"),
     "renamed": (0.0, "the notebook was uploaded as 'sample (1).ipynb'"),
+    "warns": (5.0, "correct; add() emits a UserWarning (harmless stderr, IgnorePattern)"),
+    "stderr": (1.0, "mean() prints to stderr: a test cell with real stderr scores 0"),
 }
 NO_FEEDBACK = {"corrupt", "renamed"}  # nothing was executed: no feedback page
 
@@ -157,6 +159,21 @@ def sample_batch(tmp_path_factory):
 
     submit(root, "corrupt", SAMPLE, "sample.ipynb", '{"cells": [ {"cell_type": "code", oops')
     submit(root, "renamed", SAMPLE, "sample (1).ipynb", solved)
+
+    warns = copy.deepcopy(solved)
+    warns.cells[cell_index(warns, "sample-add")].source = (
+        "import warnings\n\n\ndef add(a, b):\n"
+        '    warnings.warn("add() will change", UserWarning)\n    return a + b\n'
+    )
+    submit(root, "warns", SAMPLE, "sample.ipynb", warns)
+
+    stderr = copy.deepcopy(solved)
+    stderr.cells[cell_index(stderr, "sample-mean")].source = (
+        "import sys\n\n\ndef mean(values):\n"
+        '    print("debugging mean", file=sys.stderr)\n'
+        "    if not values:\n        raise ValueError\n    return sum(values) / len(values)\n"
+    )
+    submit(root, "stderr", SAMPLE, "sample.ipynb", stderr)
 
     before = hashes(root / "submitted")
     started = time.perf_counter()
