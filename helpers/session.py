@@ -8,6 +8,7 @@ it is unset or ``0`` they reproduce the lecture.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -53,7 +54,11 @@ def import_tensorflow_quietly() -> None:
         return
     with native_stderr_silenced():
         import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        import tensorflow
+
+    # Python-side TensorFlow warnings (e.g. "5 out of the last 5 calls ... triggered
+    # tf.function retracing" when a notebook trains many small models) would show as stderr.
+    tensorflow.get_logger().setLevel(logging.ERROR)
 
 
 def is_fast_mode() -> bool:

@@ -75,3 +75,11 @@ def test_final_model_learning_rate_decays_per_epoch():
     schedule = model.optimizer._learning_rate
     assert float(schedule(0)) == pytest.approx(0.01)
     assert float(schedule(200)) == pytest.approx(0.01 * 0.6**2)
+
+
+def test_tensorflow_python_warnings_are_silenced():
+    import logging
+
+    import tensorflow as tf
+
+    assert tf.get_logger().getEffectiveLevel() >= logging.ERROR
