@@ -178,11 +178,13 @@ def refresh_notebook(path: Path, timeout: int = 600) -> int:
     for cell, ran in zip(original.cells, executed.cells, strict=True):
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
         if is_checked(cell):
+            # nbval treats a reference cell without an execution count as unrun: keep it.
+            cell.execution_count = ran.execution_count
             cell.outputs = ran.outputs
             kept += 1
         else:
+            cell.execution_count = None
             cell.outputs = []
     nbformat.write(original, path)
     return kept
