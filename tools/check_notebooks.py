@@ -85,6 +85,8 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
     for index, cell in enumerate(nb.cells):
         meta = nbgrader_meta(cell)
         if cell.cell_type == "code":
+            if is_checked(cell) and cell.get("execution_count") is None:
+                report(index, "checked cell without execution_count: nbval skips it (--refresh)")
             if not is_checked(cell):
                 if cell.get("outputs"):
                     report(index, f"outputs on a cell without {CHECK_MARKER} (run --fix)")
