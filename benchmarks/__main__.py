@@ -102,7 +102,8 @@ def accuracy_rows(experiments: list[Experiment], quick: bool) -> list[dict[str, 
                 "lecture_accuracy": experiment.lecture_accuracy,
                 "lecture_data": experiment.lecture_data,
                 "difference": (
-                    None if experiment.lecture_accuracy is None
+                    None
+                    if experiment.lecture_accuracy is None
                     else mean - experiment.lecture_accuracy
                 ),
                 "runs": runs,
@@ -143,9 +144,7 @@ def small_batch_rows(quick: bool) -> list[dict[str, Any]]:
         for label, options in SMALL_BATCH_VARIANTS:
             print(f"  {experiment} batch {batch_size}: {label} ...", flush=True)
             runs = [
-                measure(
-                    RunSettings(experiment, seed, epochs, batch_size=batch_size, **options)
-                )
+                measure(RunSettings(experiment, seed, epochs, batch_size=batch_size, **options))
                 for seed in range(seeds)
             ]
             seconds = statistics.mean(r["seconds_per_epoch"] for r in runs)
@@ -178,10 +177,23 @@ def notebook_rows(fast_only: bool) -> list[dict[str, Any]]:
                 print(f"  {row['notebook']} ({mode}) ...", flush=True)
                 start = time.perf_counter()
                 completed = subprocess.run(
-                    [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
-                     "--execute", "--ExecutePreprocessor.timeout=-1",
-                     "--output-dir", scratch, str(notebook)],
-                    capture_output=True, text=True, cwd=notebook.parent, check=False,
+                    [
+                        sys.executable,
+                        "-m",
+                        "jupyter",
+                        "nbconvert",
+                        "--to",
+                        "notebook",
+                        "--execute",
+                        "--ExecutePreprocessor.timeout=-1",
+                        "--output-dir",
+                        scratch,
+                        str(notebook),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    cwd=notebook.parent,
+                    check=False,
                     env={**os.environ, "NN_TRICKS_FAST": flag},
                 )
                 row[f"{mode}_seconds"] = time.perf_counter() - start
@@ -200,20 +212,35 @@ def autograde_rows() -> list[dict[str, Any]]:
 def test_suite_seconds() -> float:
     """Wall time of the whole test suite (`make pytest`, as `make test` runs it)."""
     start = time.perf_counter()
-    subprocess.run(["make", "--no-print-directory", "pytest"], cwd=ROOT, check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["make", "--no-print-directory", "pytest"],
+        cwd=ROOT,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="one seed, two epochs, fast-mode notebooks only (minutes)")
-    parser.add_argument("--skip-notebooks", action="store_true",
-                        help="do not time the notebooks and autograding")
-    parser.add_argument("--with-test-suite", action="store_true",
-                        help="also time the whole test suite (adds about 20 minutes)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one seed, two epochs, fast-mode notebooks only (minutes)",
+    )
+    parser.add_argument(
+        "--skip-notebooks", action="store_true", help="do not time the notebooks and autograding"
+    )
+    parser.add_argument(
+        "--with-test-suite",
+        action="store_true",
+        help="also time the whole test suite (adds about 20 minutes)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -237,8 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS_DIR / f"{name}.json").write_text(json.dumps(results, indent=1) + "\n")
     report = write_report(results, RESULTS_DIR, name)
     print(report)
-    print(f"Wrote benchmarks/{name}.md and benchmarks/{name}.json "
-          f"in {results['benchmark_seconds'] / 60:.1f} minutes.")
+    print(
+        f"Wrote benchmarks/{name}.md and benchmarks/{name}.json "
+        f"in {results['benchmark_seconds'] / 60:.1f} minutes."
+    )
     return 0
 
 

@@ -18,8 +18,9 @@ def time_autograde_per_practice() -> list[dict[str, Any]]:
     Grading runs in fast grading conditions (``NN_TRICKS_FAST=1``), as ``autograde`` does by
     default. Seconds cover the whole ``autograde`` of one student, kernel start included.
     """
-    practices = [name for name in course.assignments_in(ROOT / "solutions")
-                 if name.startswith("practice")]
+    practices = [
+        name for name in course.assignments_in(ROOT / "solutions") if name.startswith("practice")
+    ]
     rows = []
     with tempfile.TemporaryDirectory(prefix="nn-tricks-bench-grading-") as scratch:
         root = Path(scratch)

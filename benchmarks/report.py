@@ -8,7 +8,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless backend)
+import matplotlib.pyplot as plt
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -51,8 +51,16 @@ def accuracy_table(results: dict[str, Any]) -> str:
                 _percent(row["difference"], signed=True),
             ]
         )
-    header = ["model", "data used (train/test)", "epochs", "seeds", "test acc. %",
-              "train acc. %", "lecture %", "difference (points)"]
+    header = [
+        "model",
+        "data used (train/test)",
+        "epochs",
+        "seeds",
+        "test acc. %",
+        "train acc. %",
+        "lecture %",
+        "difference (points)",
+    ]
     return markdown_table(header, rows)
 
 
@@ -71,8 +79,17 @@ def speed_table(results: dict[str, Any]) -> str:
         ]
         for row in results["speed"]
     ]
-    header = ["model", "batch", "s/epoch", "first epoch s", "samples/s",
-              "forward MFLOP/sample", "GFLOP/s (fwd+bwd)", "of matmul peak", "peak memory MB"]
+    header = [
+        "model",
+        "batch",
+        "s/epoch",
+        "first epoch s",
+        "samples/s",
+        "forward MFLOP/sample",
+        "GFLOP/s (fwd+bwd)",
+        "of matmul peak",
+        "peak memory MB",
+    ]
     return markdown_table(header, rows)
 
 
@@ -92,8 +109,14 @@ def small_batch_table(results: dict[str, Any]) -> str:
                 accuracy,
             ]
         )
-    header = ["model", "batch", "setting", "s/epoch", "speed-up", "test acc. % after "
-              f"{results['small_batch'][0]['epochs']} epochs"]
+    header = [
+        "model",
+        "batch",
+        "setting",
+        "s/epoch",
+        "speed-up",
+        f"test acc. % after {results['small_batch'][0]['epochs']} epochs",
+    ]
     return markdown_table(header, rows)
 
 
@@ -110,7 +133,11 @@ def notebook_table(results: dict[str, Any]) -> str:
 
 def autograde_table(results: dict[str, Any]) -> str:
     rows = [
-        [f"`{row['assignment']}`", f"{row['seconds']:.0f}", f"{row['score']:g} / {row['max_score']:g}"]
+        [
+            f"`{row['assignment']}`",
+            f"{row['seconds']:.0f}",
+            f"{row['score']:g} / {row['max_score']:g}",
+        ]
         for row in results.get("autograde", [])
     ]
     return markdown_table(["practice", "autograde s (one submission)", "solution score"], rows)
@@ -122,10 +149,16 @@ def accuracy_figure(results: dict[str, Any], path: Path) -> None:
     names = [row["name"] for row in rows]
     positions = range(len(rows))
     fig, ax = plt.subplots(figsize=(9, 4))
-    ax.bar([p - 0.2 for p in positions], [r["test_accuracy_mean"] for r in rows], 0.4,
-           yerr=[r["test_accuracy_std"] or 0 for r in rows], label="this course (data in table)")
-    ax.bar([p + 0.2 for p in positions], [r["lecture_accuracy"] for r in rows], 0.4,
-           label="lecture")
+    ax.bar(
+        [p - 0.2 for p in positions],
+        [r["test_accuracy_mean"] for r in rows],
+        0.4,
+        yerr=[r["test_accuracy_std"] or 0 for r in rows],
+        label="this course (data in table)",
+    )
+    ax.bar(
+        [p + 0.2 for p in positions], [r["lecture_accuracy"] for r in rows], 0.4, label="lecture"
+    )
     ax.set_xticks(list(positions), names, rotation=20, ha="right")
     low = min(min(r["test_accuracy_mean"] for r in rows), 90)
     ax.set_ylim(low - 1, 100)
@@ -141,8 +174,11 @@ def write_report(results: dict[str, Any], directory: Path, name: str) -> str:
     machine = results["machine"]
     figure = f"{name}-accuracy.png"
     accuracy_figure(results, directory / figure)
-    mode = "quick variant (1 seed, 2 epochs: NOT the lecture's settings)" if results["quick"] \
+    mode = (
+        "quick variant (1 seed, 2 epochs: NOT the lecture's settings)"
+        if results["quick"]
         else "default mode (the lecture's settings)"
+    )
     parts = [
         f"# Benchmark results ({mode})",
         "",

@@ -46,11 +46,20 @@ def test_markdown_table_shape():
 
 def test_accuracy_table_marks_subset_rows_and_signs_the_difference():
     row = {
-        "name": "baseline_mse", "description": "784-30-10", "data_is_full": False,
-        "train_images": 10_000, "test_images": 10_000, "epochs": 20, "epochs_run": [20],
-        "seeds": 1, "test_accuracy_mean": 95.0, "test_accuracy_std": None,
-        "train_accuracy_mean": 96.0, "lecture_accuracy": 96.62,
-        "lecture_data": "full 60k/10k", "difference": 95.0 - 96.62,
+        "name": "baseline_mse",
+        "description": "784-30-10",
+        "data_is_full": False,
+        "train_images": 10_000,
+        "test_images": 10_000,
+        "epochs": 20,
+        "epochs_run": [20],
+        "seeds": 1,
+        "test_accuracy_mean": 95.0,
+        "test_accuracy_std": None,
+        "train_accuracy_mean": 96.0,
+        "lecture_accuracy": 96.62,
+        "lecture_data": "full 60k/10k",
+        "difference": 95.0 - 96.62,
     }
     text = accuracy_table({"accuracy": [row]})
     assert "**subset** 10,000/10,000" in text

@@ -1,8 +1,9 @@
 """environment.yml (conda users) installs the same set as pyproject.toml (make setup)."""
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 

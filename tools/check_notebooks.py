@@ -139,14 +139,42 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
     return problems
 
 
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name (stdout/stderr) into one.
+
+    How a kernel splits printed text into messages depends on timing; merged, the committed
+    outputs stay the same from one refresh to the next (nbval compares them merged too).
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def fix_notebook(path: Path) -> bool:
-    """Clear outputs and execution counts of unchecked cells; True when the file changed."""
+    """Clear outputs and execution counts of unchecked cells, merge split stream outputs of
+    checked ones; True when the file changed."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     changed = False
     for cell in nb.cells:
-        if cell.cell_type != "code" or is_checked(cell):
+        if cell.cell_type != "code":
+            continue
+        if is_checked(cell):
+            merged = merge_streams(cell.get("outputs", []))
+            if len(merged) != len(cell.get("outputs", [])):
+                cell.outputs = merged
+                changed = True
             continue
         if cell.get("outputs"):
             cell.outputs = []
@@ -183,7 +211,7 @@ def refresh_notebook(path: Path, timeout: int = 600) -> int:
         if is_checked(cell):
             # nbval treats a reference cell without an execution count as unrun: keep it.
             cell.execution_count = ran.execution_count
-            cell.outputs = ran.outputs
+            cell.outputs = merge_streams(ran.outputs)
             kept += 1
         else:
             cell.execution_count = None
@@ -215,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fix:
         for path in paths:
             if fix_notebook(path):
-                print(f"{path}: cleared unchecked outputs")
+                print(f"{path}: tidied outputs (unchecked cleared, streams merged)")
     version = package_version()
     problems = [problem for path in paths for problem in check_notebook(path, version)]
     for problem in problems:
