@@ -2,17 +2,26 @@
 fake submissions under submitted/<student>/<assignment>/, then the TA command
 (`helpers.course autograde / feedback / export`) and scores read back through the Gradebook API.
 
-The batch runs on tests/fixtures/sample-assignment (no TensorFlow: fast). A second test does
-the same for every graded practice in solutions/practice-* (solution: full marks, untouched
-release: 0) in fast mode and prints the time per submission.
+Everything runs on the real graded practices (solutions/practice-*) in fast grading mode:
+
+* one batch of every kind of submission a TA meets, on practice 1b (kernel sizes), graded in a
+  single autograde run: each submission must get, cell by cell, the score it deserves;
+* for every practice: the solution scores full marks, the untouched release 0, and a typical
+  wrong answer partial credit.
+
+Expected scores are written as "which test cells must fail"; the points come from the
+gradebook, so a change of points in a practice does not need a change here.
 """
 
 from __future__ import annotations
 
 import copy
+import csv
 import hashlib
 import shutil
 import time
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -21,15 +30,18 @@ import pytest
 from helpers import course
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "sample-assignment"
-SAMPLE = "sample-assignment"
-TEST_TIMEOUT = 20  # seconds per cell: the infinite-loop submission must be interrupted quickly
+PRACTICES = sorted(p.name for p in (REPO / "solutions").glob("practice-*") if p.is_dir())
+BATCH = "practice-1b-kernel-sizes"
+BATCH_NOTEBOOK = "kernel_sizes.ipynb"
+# seconds per cell: long enough for a fast-mode training cell on a busy 2-core machine, short
+# enough that the infinite-loop submission is interrupted quickly
+TEST_TIMEOUT = 60
 
 pytestmark = pytest.mark.grading
 
 
 # ---------------------------------------------------------------------------------------------
-# helpers shared by both tests
+# shared helpers
 # ---------------------------------------------------------------------------------------------
 
 
@@ -83,158 +95,252 @@ def hashes(folder: Path) -> dict[str, str]:
 
 
 def cell_scores(root: Path, assignment: str, student: str) -> dict[str, tuple[float, float]]:
-    """grade_id -> (score, max_score) of every graded cell of a submission."""
+    """grade_id -> (score, max_score) of every autograded test cell of a submission."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "nn-tricks") as gb:
+        autograded = {
+            cell.name
+            for notebook in gb.find_assignment(assignment).notebooks
+            for cell in notebook.grade_cells
+            if cell.cell_type == "code"
+        }
         submission = gb.find_submission(assignment, student)
         return {
             grade.name: (float(grade.score), float(grade.max_score))
             for notebook in submission.notebooks
             for grade in notebook.grades
+            if grade.name in autograded
         }
 
 
-def total_score(root: Path, assignment: str, student: str) -> float:
-    return sum(score for score, _ in cell_scores(root, assignment, student).values())
+EVERY_TEST = frozenset({"*"})
+
+
+def assert_scores(root: Path, assignment: str, student: str, failing: frozenset[str], what: str):
+    """Every autograded test cell in ``failing`` scores 0, every other one full marks."""
+    scores = cell_scores(root, assignment, student)
+    assert scores, f"{assignment} has no autograded test cell"
+    unknown = failing - set(scores) - EVERY_TEST
+    assert not unknown, f"no such test cells in {assignment}: {sorted(unknown)}"
+    for gid, (score, max_score) in sorted(scores.items()):
+        expected = 0.0 if failing == EVERY_TEST or gid in failing else max_score
+        assert score == expected, f"{student} ({what}): {gid} scored {score}/{max_score}"
+
+
+def expected_total(root: Path, assignment: str, student: str, failing: frozenset[str]) -> float:
+    scores = cell_scores(root, assignment, student)
+    if failing == EVERY_TEST:
+        return 0.0
+    return sum(max_score for gid, (_, max_score) in scores.items() if gid not in failing)
+
+
+def edited(nb, gid: str, old: str, new: str):
+    """A copy of ``nb`` with ``old`` replaced by ``new`` in cell ``gid``, which must hold it."""
+    nb = copy.deepcopy(nb)
+    cell = nb.cells[cell_index(nb, gid)]
+    assert old in cell.source, f"{gid} no longer contains {old!r}: update the test's edit"
+    cell.source = cell.source.replace(old, new)
+    return nb
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    """A typical student mistake: ``old`` replaced by ``new`` in the answer cell ``grade_id``."""
+
+    grade_id: str
+    old: str
+    new: str
+    what: str
+    failing: frozenset[str]  # the test cells that must catch it (and only those)
+
+
+WRONG_ANSWERS = {
+    "practice-1a-l1-vs-l2": WrongAnswer(
+        "l1l2-build-l1",
+        "keras.regularizers.L1(lam)",
+        "keras.regularizers.L1(0.01)",
+        "the L1 strength hard-coded to 0.01 instead of the argument lam",
+        frozenset({"l1l2-test-l1-strength"}),
+    ),
+    "practice-1b-kernel-sizes": WrongAnswer(
+        "kernels-build-cnn",
+        "keras.layers.Conv2D(filters, kernel_size,",
+        "keras.layers.Conv2D(filters, 5,",
+        "the kernel size hard-coded to 5 instead of the argument kernel_size",
+        frozenset({"kernels-test-cnn-other-sizes", "kernels-test-trained"}),
+    ),
+    "practice-2-rotated-test": WrongAnswer(
+        "rotated-rotate-test-set",
+        "angles = sizes * signs",
+        "angles = sizes",
+        "rotates every image the same way (no random sign)",
+        frozenset({"rotated-test-rotate"}),
+    ),
+}
+
+
+def wrong_submission(solved, assignment: str):
+    wrong = WRONG_ANSWERS[assignment]
+    return edited(solved, wrong.grade_id, wrong.old, wrong.new)
+
+
+def test_every_practice_has_a_typical_wrong_answer():
+    assert PRACTICES, "no solutions/practice-* assignment"
+    assert sorted(WRONG_ANSWERS) == PRACTICES
 
 
 # ---------------------------------------------------------------------------------------------
-# the sample batch: every kind of submission in ONE autograde run
+# the batch: every kind of submission, on practice 1b, in ONE autograde run
 # ---------------------------------------------------------------------------------------------
 
-# student -> (expected total out of 5, what the submission does)
-EXPECTED = {
-    "solution": (5.0, "the instructor's answers"),
-    "blank": (0.0, "the untouched release"),
-    "wrong": (4.0, "add() subtracts: its 1-point test fails"),
-    "deleted": (5.0, "correct, but the add test cell deleted: restored and graded"),
-    "duplicated": (5.0, "correct, with a copy-pasted answer cell and test cell"),
-    "loop": (1.0, "an infinite loop in the mean cell: interrupted, mean undefined"),
-    "raises": (4.0, "the add cell raises before defining add"),
-    "corrupt": (0.0, "the notebook file is not valid JSON"),
-    "renamed": (0.0, "the notebook was uploaded as 'sample (1).ipynb'"),
-    "warns": (5.0, "correct; add() emits a UserWarning (harmless stderr, IgnorePattern)"),
-    "stderr": (1.0, "mean() prints to stderr: a test cell with real stderr scores 0"),
+SHAPES_TESTS = frozenset({"kernels-test-shapes", "kernels-test-params"})
+BUILD_TESTS = frozenset(
+    {"kernels-test-cnn-5x5", "kernels-test-cnn-other-sizes", "kernels-test-trained"}
+)
+
+# student -> (test cells that must score 0, what the submission does)
+BATCH_CASES = {
+    "solution": (frozenset(), "the instructor's answers"),
+    "blank": (EVERY_TEST, "the untouched release"),
+    "wrong": (WRONG_ANSWERS[BATCH].failing, WRONG_ANSWERS[BATCH].what),
+    "deleted": (frozenset(), "correct, but a test cell deleted: restored and graded"),
+    "duplicated": (frozenset(), "correct, with a copy-pasted answer cell and test cell"),
+    "loop": (SHAPES_TESTS, "an infinite loop in the shapes cell: interrupted, function undefined"),
+    "raises": (BUILD_TESTS, "the build_cnn cell raises before defining build_cnn"),
+    "corrupt": (EVERY_TEST, "the notebook file is not valid JSON"),
+    "renamed": (EVERY_TEST, f"the notebook was uploaded as '{BATCH_NOTEBOOK[:-6]} (1).ipynb'"),
+    "warns": (frozenset(), "correct; a UserWarning on stderr (harmless, IgnorePattern)"),
+    "stderr": (SHAPES_TESTS, "debugging prints on stderr: a test cell with real stderr scores 0"),
 }
 NO_FEEDBACK = {"corrupt", "renamed"}  # nothing was executed: no feedback page
 
 
 @pytest.fixture(scope="module")
-def sample_batch(tmp_path_factory):
+def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grading")
-    root = make_course(tmp, {SAMPLE: FIXTURE})
-    released = nbformat.read(root / "notebooks" / SAMPLE / "sample.ipynb", as_version=4)
-    solution = nbformat.read(FIXTURE / "sample.ipynb", as_version=4)
+    root = make_course(tmp, {BATCH: REPO / "solutions" / BATCH})
+    released = nbformat.read(root / "notebooks" / BATCH / BATCH_NOTEBOOK, as_version=4)
+    solution = nbformat.read(REPO / "solutions" / BATCH / BATCH_NOTEBOOK, as_version=4)
     solved = fill_solutions(released, solution)
 
-    submit(root, "solution", SAMPLE, "sample.ipynb", solved)
-    submit(root, "blank", SAMPLE, "sample.ipynb", released)
+    def hand_in(student, nb_or_text, filename=BATCH_NOTEBOOK):
+        submit(root, student, BATCH, filename, nb_or_text)
 
-    wrong = copy.deepcopy(solved)
-    wrong.cells[cell_index(wrong, "sample-add")].source = "def add(a, b):\n    return a - b\n"
-    submit(root, "wrong", SAMPLE, "sample.ipynb", wrong)
+    hand_in("solution", solved)
+    hand_in("blank", released)
+    hand_in("wrong", wrong_submission(solved, BATCH))
 
     deleted = copy.deepcopy(solved)
-    del deleted.cells[cell_index(deleted, "sample-test-add")]
-    submit(root, "deleted", SAMPLE, "sample.ipynb", deleted)
+    del deleted.cells[cell_index(deleted, "kernels-test-shapes")]
+    hand_in("deleted", deleted)
 
     duplicated = copy.deepcopy(solved)
-    for gid in ("sample-mean", "sample-test-mean"):
+    for gid in ("kernels-shapes-and-params", "kernels-test-shapes"):
         index = cell_index(duplicated, gid)
         twin = copy.deepcopy(duplicated.cells[index])
         twin["id"] = f"{twin['id']}-copy"
         duplicated.cells.insert(index + 1, twin)
-    submit(root, "duplicated", SAMPLE, "sample.ipynb", duplicated)
+    hand_in("duplicated", duplicated)
 
-    loop = copy.deepcopy(solved)
-    index = cell_index(loop, "sample-mean")
-    loop.cells[index].source = "while True:\n    pass\n\n" + loop.cells[index].source
-    submit(root, "loop", SAMPLE, "sample.ipynb", loop)
-
-    raises = copy.deepcopy(solved)
-    index = cell_index(raises, "sample-add")
-    raises.cells[index].source = 'raise RuntimeError("oops")\n' + raises.cells[index].source
-    submit(root, "raises", SAMPLE, "sample.ipynb", raises)
-
-    submit(root, "corrupt", SAMPLE, "sample.ipynb", '{"cells": [ {"cell_type": "code", oops')
-    submit(root, "renamed", SAMPLE, "sample (1).ipynb", solved)
-
-    warns = copy.deepcopy(solved)
-    warns.cells[cell_index(warns, "sample-add")].source = (
-        "import warnings\n\n\ndef add(a, b):\n"
-        '    warnings.warn("add() will change", UserWarning)\n    return a + b\n'
+    shapes_def = "def cnn_shapes_and_params("
+    hand_in(
+        "loop",
+        edited(
+            solved,
+            "kernels-shapes-and-params",
+            shapes_def,
+            f"while True:\n    pass\n\n\n{shapes_def}",
+        ),
     )
-    submit(root, "warns", SAMPLE, "sample.ipynb", warns)
-
-    stderr = copy.deepcopy(solved)
-    stderr.cells[cell_index(stderr, "sample-mean")].source = (
-        "import sys\n\n\ndef mean(values):\n"
-        '    print("debugging mean", file=sys.stderr)\n'
-        "    if not values:\n        raise ValueError\n    return sum(values) / len(values)\n"
+    build_def = "def build_cnn("
+    hand_in(
+        "raises",
+        edited(
+            solved, "kernels-build-cnn", build_def, f'raise RuntimeError("oops")\n\n\n{build_def}'
+        ),
     )
-    submit(root, "stderr", SAMPLE, "sample.ipynb", stderr)
+    hand_in("corrupt", '{"cells": [ {"cell_type": "code", oops')
+    hand_in("renamed", solved, filename=f"{BATCH_NOTEBOOK[:-6]} (1).ipynb")
+    body = '    """Output shapes'
+    hand_in(
+        "warns",
+        edited(
+            solved,
+            "kernels-shapes-and-params",
+            body,
+            '    import warnings\n\n    warnings.warn("check me", UserWarning)\n' + body,
+        ),
+    )
+    hand_in(
+        "stderr",
+        edited(
+            solved,
+            "kernels-shapes-and-params",
+            body,
+            '    import sys\n\n    print("debugging", file=sys.stderr)\n' + body,
+        ),
+    )
 
     before = hashes(root / "submitted")
     started = time.perf_counter()
     status = course.main(
-        ["--course-dir", str(root), "autograde", SAMPLE, "--timeout", str(TEST_TIMEOUT)]
+        ["--course-dir", str(root), "autograde", BATCH, "--timeout", str(TEST_TIMEOUT)]
     )
     seconds = time.perf_counter() - started
-    print(f"\nsample batch: {len(EXPECTED)} submissions autograded in {seconds:.1f} s")
-    return {"root": root, "status": status, "before": before, "seconds": seconds}
+    print(f"\n{BATCH}: {len(BATCH_CASES)} submissions autograded in {seconds:.1f} s")
+    return {"root": root, "status": status, "before": before}
 
 
-def test_batch_completes(sample_batch):
-    assert sample_batch["status"] == 0
-    assert sample_batch["seconds"] < 240, "the sample batch should grade in about a minute"
+def test_batch_completes(batch):
+    assert batch["status"] == 0
 
 
-@pytest.mark.parametrize("student", list(EXPECTED))
-def test_each_submission_gets_the_score_it_deserves(sample_batch, student):
-    expected, what = EXPECTED[student]
-    got = total_score(sample_batch["root"], SAMPLE, student)
-    assert got == expected, f"{student} ({what}): got {got}, expected {expected}"
+@pytest.mark.parametrize("student", list(BATCH_CASES))
+def test_each_submission_gets_the_score_it_deserves(batch, student):
+    failing, what = BATCH_CASES[student]
+    assert_scores(batch["root"], BATCH, student, failing, what)
 
 
-def test_deleted_test_cell_is_restored_and_graded(sample_batch):
-    root = sample_batch["root"]
-    assert cell_scores(root, SAMPLE, "deleted")["sample-test-add"] == (1.0, 1.0)
-    graded = (root / "autograded" / "deleted" / SAMPLE / "sample.ipynb").read_text()
+def test_wrong_answer_earns_partial_credit(batch):
+    scores = cell_scores(batch["root"], BATCH, "wrong")
+    earned = sum(score for score, _ in scores.values())
+    assert 0 < earned < sum(max_score for _, max_score in scores.values())
+
+
+def test_deleted_test_cell_is_restored_and_graded(batch):
+    root = batch["root"]
+    graded = (root / "autograded" / "deleted" / BATCH / BATCH_NOTEBOOK).read_text()
     assert "was missing from the submission" in graded
+    score, max_score = cell_scores(root, BATCH, "deleted")["kernels-test-shapes"]
+    assert score == max_score > 0
 
 
-def test_cell_scores_of_partial_submissions(sample_batch):
-    root = sample_batch["root"]
-    assert cell_scores(root, SAMPLE, "wrong")["sample-test-add"] == (0.0, 1.0)
-    loop = cell_scores(root, SAMPLE, "loop")
-    assert loop["sample-test-add"] == (1.0, 1.0)
-    assert loop["sample-test-mean"] == (0.0, 2.0)
+def test_submitted_files_are_never_modified(batch):
+    assert hashes(batch["root"] / "submitted") == batch["before"]
 
 
-def test_submitted_files_are_never_modified(sample_batch):
-    assert hashes(sample_batch["root"] / "submitted") == sample_batch["before"]
-
-
-def test_feedback_and_export(sample_batch, capsys):
-    root = sample_batch["root"]
-    assert course.main(["--course-dir", str(root), "feedback", SAMPLE]) == 0
-    pages = sorted(p.parent.parent.name for p in (root / "feedback").glob(f"*/{SAMPLE}/*.html"))
-    # every readable submission gets a feedback page; the corrupt one has nothing to show
-    assert pages == sorted(set(EXPECTED) - NO_FEEDBACK)
+def test_feedback_and_export(batch, capsys):
+    root = batch["root"]
+    assert course.main(["--course-dir", str(root), "feedback", BATCH]) == 0
+    pages = sorted(p.parent.parent.name for p in (root / "feedback").glob(f"*/{BATCH}/*.html"))
+    # every readable submission gets a feedback page; the corrupt and renamed ones have none
+    assert pages == sorted(set(BATCH_CASES) - NO_FEEDBACK)
     csv_path = root / "grades.csv"
     assert course.main(["--course-dir", str(root), "export", "--to", str(csv_path)]) == 0
-    import csv
-
     rows = list(csv.DictReader(csv_path.open()))
-    scores = {row["student_id"]: float(row["score"]) for row in rows}
-    assert scores == {student: expected for student, (expected, _) in EXPECTED.items()}
+    exported = {row["student_id"]: float(row["score"]) for row in rows}
+    expected = {
+        student: expected_total(root, BATCH, student, failing)
+        for student, (failing, _) in BATCH_CASES.items()
+    }
+    assert exported == expected
     out = capsys.readouterr().out
     assert "feedback page(s)" in out and "exported" in out
 
 
 # ---------------------------------------------------------------------------------------------
-# clear one-line errors
+# clear one-line errors, collecting, help
 # ---------------------------------------------------------------------------------------------
 
 
@@ -249,32 +355,26 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
     root = tmp_path / "course"
     (root / "solutions").mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", root)
-    shutil.copytree(FIXTURE, root / "solutions" / SAMPLE)
+    shutil.copytree(REPO / "solutions" / BATCH, root / "solutions" / BATCH)
     base = ["--course-dir", str(root)]
     assert "no assignment 'nope'" in one_line_error(capsys, [*base, "autograde", "nope"])
-    assert "collect" in one_line_error(capsys, [*base, "autograde", SAMPLE])
-    assert "autograde" in one_line_error(capsys, [*base, "feedback", SAMPLE])
+    assert "collect" in one_line_error(capsys, [*base, "autograde", BATCH])
+    assert "autograde" in one_line_error(capsys, [*base, "feedback", BATCH])
     assert "not found" in one_line_error(capsys, [*base, "collect", str(tmp_path / "x.zip")])
     assert "nbgrader_config.py" in one_line_error(capsys, ["--course-dir", str(tmp_path), "check"])
 
 
 def test_collect_unpacks_an_lms_zip(tmp_path, capsys):
-    import zipfile
-
-    root = tmp_path / "course"
-    (root / "solutions").mkdir(parents=True)
-    shutil.copy(REPO / "nbgrader_config.py", root)
-    shutil.copytree(FIXTURE, root / "solutions" / SAMPLE)
-    course.release(root)
+    root = make_course(tmp_path, {BATCH: REPO / "solutions" / BATCH})
     archive = tmp_path / "lms.zip"
-    released = (root / "notebooks" / SAMPLE / "sample.ipynb").read_bytes()
+    released = (root / "notebooks" / BATCH / BATCH_NOTEBOOK).read_bytes()
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr(f"s001_{SAMPLE}_sample.ipynb", released)
-        zf.writestr(f"s002_{SAMPLE}_sample.ipynb", released)
+        zf.writestr(f"s001_{BATCH}_{BATCH_NOTEBOOK}", released)
+        zf.writestr(f"s002_{BATCH}_{BATCH_NOTEBOOK}", released)
         zf.writestr("readme.txt", "not a submission")
     assert course.main(["--course-dir", str(root), "collect", str(archive)]) == 0
     for student in ("s001", "s002"):
-        path = root / "submitted" / student / SAMPLE / "sample.ipynb"
+        path = root / "submitted" / student / BATCH / BATCH_NOTEBOOK
         assert path.read_bytes() == released
     assert "collected 2 submission(s)" in capsys.readouterr().out
 
@@ -288,47 +388,25 @@ def test_every_command_has_help_with_an_example(capsys):
 
 
 # ---------------------------------------------------------------------------------------------
-# the real graded practices (written in solutions/practice-*), in fast mode
+# the other practices: solution, untouched release and a typical wrong answer
 # ---------------------------------------------------------------------------------------------
 
-PRACTICES = sorted(p.name for p in (REPO / "solutions").glob("practice-*") if p.is_dir())
 
-
-def grade_solution_and_blank(tmp_path: Path, assignment: str, source: Path):
-    """Release ``source`` in a temporary course, autograde its solution and its blank."""
-    root = make_course(tmp_path, {assignment: source})
-    for notebook in sorted(source.glob("*.ipynb")):
-        released = nbformat.read(root / "notebooks" / assignment / notebook.name, as_version=4)
-        solution = nbformat.read(notebook, as_version=4)
-        submit(root, "solution", assignment, notebook.name, fill_solutions(released, solution))
-        submit(root, "blank", assignment, notebook.name, released)
-    reports = course.autograde(root, assignment)
-    for report in reports:
-        print(f"\n{assignment}: {report.student} autograded in {report.seconds:.1f} s")
+@pytest.mark.parametrize("practice", [p for p in PRACTICES if p != BATCH])
+def test_practice_solution_blank_and_wrong_answer(practice, tmp_path):
+    """Solution: full marks; untouched release: 0; a typical wrong answer: partial credit."""
+    source = REPO / "solutions" / practice
+    root = make_course(tmp_path, {practice: source})
+    (notebook,) = sorted(source.glob("*.ipynb"))
+    released = nbformat.read(root / "notebooks" / practice / notebook.name, as_version=4)
+    solved = fill_solutions(released, nbformat.read(notebook, as_version=4))
+    submit(root, "solution", practice, notebook.name, solved)
+    submit(root, "blank", practice, notebook.name, released)
+    submit(root, "wrong", practice, notebook.name, wrong_submission(solved, practice))
+    for report in course.autograde(root, practice, timeout=TEST_TIMEOUT):
+        print(f"\n{practice}: {report.student} autograded in {report.seconds:.1f} s")
         assert not report.failed, report.notes
-    scores = {student: cell_scores(root, assignment, student) for student in ("solution", "blank")}
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "nn-tricks") as gb:
-        autograded_ids = {
-            cell.name
-            for notebook in gb.find_assignment(assignment).notebooks
-            for cell in notebook.grade_cells
-            if cell.cell_type == "code"
-        }
-    assert autograded_ids, f"{assignment} has no autograded test cell"
-    for gid in sorted(autograded_ids):
-        score, max_score = scores["solution"][gid]
-        assert score == max_score, f"the solution loses points on {gid}: {score}/{max_score}"
-        assert scores["blank"][gid][0] == 0, f"the blank release scores on {gid}"
-
-
-def test_sample_solution_full_marks_blank_zero(tmp_path):
-    grade_solution_and_blank(tmp_path, SAMPLE, FIXTURE)
-
-
-@pytest.mark.skipif(not PRACTICES, reason="no solutions/practice-* assignment yet")
-@pytest.mark.parametrize("practice", PRACTICES or ["none"])
-def test_practice_solution_full_marks_blank_zero(practice, tmp_path, monkeypatch):
-    monkeypatch.setenv("NN_TRICKS_FAST", "1")
-    grade_solution_and_blank(tmp_path, practice, REPO / "solutions" / practice)
+    wrong = WRONG_ANSWERS[practice]
+    assert_scores(root, practice, "solution", frozenset(), "the instructor's answers")
+    assert_scores(root, practice, "blank", EVERY_TEST, "the untouched release")
+    assert_scores(root, practice, "wrong", wrong.failing, wrong.what)
