@@ -17,7 +17,7 @@ ZIP ?=
 # Print how long a stage took: $(call timed,name,command)
 timed = @start=$$(date +%s); $(2) || exit $$?; echo "== stage '$(1)' took $$(( $$(date +%s) - start )) s"
 
-.PHONY: setup lab test lint pytest release check-release collect autograde feedback export \
+.PHONY: setup lab test lint pytest release check collect autograde feedback export \
         bench bench-quick clean
 
 $(BIN)/.installed: pyproject.toml
@@ -48,7 +48,9 @@ pytest: setup
 release: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course release
 
-# TAs: see README, "Grading the practices".
+# TAs: see README, "Grading the practices (TAs)".
+check: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course check
 collect: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course collect $(ZIP)
 autograde: setup

@@ -31,3 +31,25 @@ def test_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme
     assert "make test" in readme
+
+
+def makefile_targets() -> set[str]:
+    makefile = (ROOT / "Makefile").read_text()
+    return set(re.findall(r"^([a-z][\w-]*):", makefile, flags=re.MULTILINE))
+
+
+def test_every_make_command_in_the_docs_exists():
+    targets = makefile_targets()
+    assert {"setup", "lab", "test"} <= targets
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        for target in re.findall(r"`make ([a-z][\w-]*)", (ROOT / doc).read_text()):
+            assert target in targets, f"{doc} mentions `make {target}`, which the Makefile lacks"
+
+
+def test_every_course_command_is_documented_for_tas():
+    from helpers import course
+
+    readme = (ROOT / "README.md").read_text()
+    commands = course.build_parser()._subparsers._group_actions[0].choices
+    for command in commands:
+        assert f"`make {command}" in readme, f"README's TA table lacks `make {command}`"
