@@ -48,13 +48,13 @@ def native_stderr_silenced() -> Iterator[None]:
 
 
 def import_tensorflow_quietly() -> None:
-    """Import TensorFlow and Keras once, with their native start-up logging silenced."""
+    """Import TensorFlow and Keras once, with their native start-up logging silenced, and
+    keep TensorFlow's Python warnings out of cells (also when it was imported before us)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "tensorflow" in sys.modules:
-        return
-    with native_stderr_silenced():
-        import keras  # noqa: F401
-        import tensorflow
+    if "tensorflow" not in sys.modules:
+        with native_stderr_silenced():
+            import keras  # noqa: F401
+    import tensorflow
 
     # Python-side TensorFlow warnings (e.g. "5 out of the last 5 calls ... triggered
     # tf.function retracing" when a notebook trains many small models) would show as stderr.

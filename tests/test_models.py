@@ -83,3 +83,21 @@ def test_tensorflow_python_warnings_are_silenced():
     import tensorflow as tf
 
     assert tf.get_logger().getEffectiveLevel() >= logging.ERROR
+
+
+def test_tensorflow_warnings_are_silenced_when_tensorflow_came_first():
+    """A notebook that imports tensorflow before helpers still gets quiet cells."""
+    import logging
+
+    import tensorflow as tf
+
+    from helpers import session
+
+    logger = tf.get_logger()
+    previous = logger.level
+    try:
+        logger.setLevel(logging.WARNING)
+        session.import_tensorflow_quietly()
+        assert logger.getEffectiveLevel() >= logging.ERROR
+    finally:
+        logger.setLevel(previous)
