@@ -65,7 +65,7 @@ export: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course export
 
 bench: setup
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --with-test-suite
 bench-quick: setup
 	$(PY) -m benchmarks --quick
 

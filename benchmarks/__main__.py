@@ -16,7 +16,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -167,38 +166,44 @@ def small_batch_rows(quick: bool) -> list[dict[str, Any]]:
 
 
 def notebook_rows(fast_only: bool) -> list[dict[str, Any]]:
-    """Wall time of every solution notebook, executed top to bottom, per run mode."""
+    """Wall time of every solution notebook, executed top to bottom, per run mode.
+
+    The executed copies are kept in benchmarks/out/notebooks-<mode>/ (not committed), so the
+    numbers a full run printed can be read afterwards.
+    """
     modes = [("fast", "1")] if fast_only else [("fast", "1"), ("default", "0")]
+    out = ROOT / "benchmarks" / "out"
     rows = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for notebook in sorted((ROOT / "solutions").glob("*/*.ipynb")):
-            row: dict[str, Any] = {"notebook": str(notebook.relative_to(ROOT))}
-            for mode, flag in modes:
-                print(f"  {row['notebook']} ({mode}) ...", flush=True)
-                start = time.perf_counter()
-                completed = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "jupyter",
-                        "nbconvert",
-                        "--to",
-                        "notebook",
-                        "--execute",
-                        "--ExecutePreprocessor.timeout=-1",
-                        "--output-dir",
-                        scratch,
-                        str(notebook),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    cwd=notebook.parent,
-                    check=False,
-                    env={**os.environ, "NN_TRICKS_FAST": flag},
-                )
-                row[f"{mode}_seconds"] = time.perf_counter() - start
-                row[f"{mode}_ok"] = completed.returncode == 0
-            rows.append(row)
+    for notebook in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+        row: dict[str, Any] = {"notebook": str(notebook.relative_to(ROOT))}
+        for mode, flag in modes:
+            print(f"  {row['notebook']} ({mode}) ...", flush=True)
+            start = time.perf_counter()
+            completed = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyter",
+                    "nbconvert",
+                    "--to",
+                    "notebook",
+                    "--execute",
+                    "--ExecutePreprocessor.timeout=-1",
+                    "--output-dir",
+                    str(out / f"notebooks-{mode}"),
+                    str(notebook),
+                ],
+                capture_output=True,
+                text=True,
+                cwd=notebook.parent,
+                check=False,
+                env={**os.environ, "NN_TRICKS_FAST": flag},
+            )
+            row[f"{mode}_seconds"] = time.perf_counter() - start
+            row[f"{mode}_ok"] = completed.returncode == 0
+            if not row[f"{mode}_ok"]:
+                print(completed.stderr.strip().splitlines()[-1:], flush=True)
+        rows.append(row)
     return rows
 
 
@@ -209,17 +214,17 @@ def autograde_rows() -> list[dict[str, Any]]:
     return time_autograde_per_practice()
 
 
-def test_suite_seconds() -> float:
-    """Wall time of the whole test suite (`make pytest`, as `make test` runs it)."""
+def test_suite_run() -> dict[str, Any]:
+    """Wall time and outcome of the whole test suite, as `make test` runs it."""
     start = time.perf_counter()
-    subprocess.run(
-        ["make", "--no-print-directory", "pytest"],
+    completed = subprocess.run(
+        ["make", "--no-print-directory", "test"],
         cwd=ROOT,
         check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return time.perf_counter() - start
+    return {"seconds": time.perf_counter() - start, "passed": completed.returncode == 0}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--with-test-suite",
         action="store_true",
-        help="also time the whole test suite (adds about 20 minutes)",
+        help="also time the whole test suite, `make test` (adds about 10 minutes)",
     )
     args = parser.parse_args(argv)
 
@@ -257,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         results["notebooks"] = notebook_rows(fast_only=args.quick)
         results["autograde"] = autograde_rows()
     if args.with_test_suite:
-        results["test_suite_seconds"] = test_suite_seconds()
+        print("Whole test suite (make test) ...", flush=True)
+        results["test_suite"] = test_suite_run()
     results["benchmark_seconds"] = time.perf_counter() - started
 
     name = "results-quick" if args.quick else "results"

@@ -5,7 +5,7 @@ import pytest
 
 from benchmarks.experiments import experiment_by_name, headline_experiments
 from benchmarks.measure import forward_flops_per_sample
-from benchmarks.report import accuracy_table, markdown_table
+from benchmarks.report import accuracy_table, markdown_table, write_report
 from helpers import models
 
 
@@ -44,8 +44,8 @@ def test_markdown_table_shape():
     assert text.splitlines() == ["| a | b |", "|---|---|", "| 1 | 2 |", "| 3 | 4 |"]
 
 
-def test_accuracy_table_marks_subset_rows_and_signs_the_difference():
-    row = {
+def accuracy_row() -> dict:
+    return {
         "name": "baseline_mse",
         "description": "784-30-10",
         "data_is_full": False,
@@ -61,6 +61,72 @@ def test_accuracy_table_marks_subset_rows_and_signs_the_difference():
         "lecture_data": "full 60k/10k",
         "difference": 95.0 - 96.62,
     }
-    text = accuracy_table({"accuracy": [row]})
+
+
+def test_accuracy_table_marks_subset_rows_and_signs_the_difference():
+    text = accuracy_table({"accuracy": [accuracy_row()]})
     assert "**subset** 10,000/10,000" in text
     assert "-1.62" in text
+
+
+def test_report_shows_course_run_time_and_failures(tmp_path):
+    """A full report renders every section; failed notebooks and suites are flagged."""
+    results = {
+        "quick": False,
+        "machine": {
+            "date": "today",
+            "cpu": "a CPU",
+            "cores": 2,
+            "system": "Linux",
+            "python": "3.11",
+            "tensorflow": "2.21",
+        },
+        "matmul_peak_gflops": 80.0,
+        "accuracy": [accuracy_row()],
+        "speed": [
+            {
+                "name": "baseline_mse",
+                "batch_size": 10,
+                "seconds_per_epoch": 0.5,
+                "first_epoch_seconds": 2.0,
+                "samples_per_second": 20_000.0,
+                "forward_flops_per_sample": 47_640.0,
+                "achieved_gflops": 2.9,
+                "fraction_of_peak": 0.036,
+                "peak_memory_mb": 800.0,
+            }
+        ],
+        "small_batch": [
+            {
+                "experiment": "baseline_mse",
+                "batch_size": 10,
+                "setting": "plain fit",
+                "seconds_per_epoch": 1.0,
+                "speed_up": 1.0,
+                "epochs": 5,
+                "test_accuracy_mean": 90.0,
+                "test_accuracy_std": 0.5,
+            }
+        ],
+        "notebooks": [
+            {
+                "notebook": "solutions/a/a.ipynb",
+                "fast_seconds": 30.0,
+                "fast_ok": True,
+                "default_seconds": 300.0,
+                "default_ok": False,
+            }
+        ],
+        "autograde": [
+            {"assignment": "practice-x", "seconds": 12.0, "score": 8.0, "max_score": 10.0}
+        ],
+        "test_suite": {"seconds": 600.0, "passed": False},
+        "benchmark_seconds": 3600.0,
+    }
+    text = write_report(results, tmp_path, "results")
+    assert (tmp_path / "results.md").read_text() == text
+    assert (tmp_path / "results-accuracy.png").stat().st_size > 0
+    assert "| `solutions/a/a.ipynb` | 30 | 300 (failed) |" in text
+    assert "| `practice-x` | 12 | 8 / 10 |" in text
+    assert "`make test`, fast mode): 600 s, FAILED." in text
+    assert "90.00 ± 0.50" in text
