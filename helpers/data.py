@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.session import BriefError
+
 DATA_DIR_VARIABLE = "MNIST_DATA_DIR"
 IMAGE_SIDE = 28
 NUM_CLASSES = 10
@@ -66,7 +68,7 @@ _WHAT_TO_DO = (
 )
 
 
-class MnistDataError(RuntimeError):
+class MnistDataError(BriefError, RuntimeError):
     """MNIST could not be loaded; the message says why and what to do."""
 
 

@@ -24,6 +24,8 @@ from typing import Any
 import keras  # already imported quietly by ``import helpers`` (the package's __init__)
 import numpy as np
 
+from helpers.session import BriefError
+
 __all__ = [
     "CheckFailed",
     "check",
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-class CheckFailed(AssertionError):
+class CheckFailed(BriefError, AssertionError):
     """A graded check failed; the message explains what was expected and what was found."""
 
 

@@ -20,6 +20,19 @@ DEFAULT_SEED = 42
 T = TypeVar("T")
 
 
+class BriefError(Exception):
+    """An error whose message says everything: what went wrong and what to do.
+
+    IPython (Jupyter, Colab) shows such an error as its name and message, without a
+    traceback through ``helpers/``; the cell still fails with an error output, so nbgrader
+    still scores a failed check as 0. Plain Python shows the usual traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython's hook for exceptions that format themselves: one red name, the message."""
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
 @contextlib.contextmanager
 def native_stderr_silenced() -> Iterator[None]:
     """Send whatever native code writes to file descriptor 2 to /dev/null, then restore it.
