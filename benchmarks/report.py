@@ -140,7 +140,14 @@ def autograde_table(results: dict[str, Any]) -> str:
         ]
         for row in results.get("autograde", [])
     ]
-    return markdown_table(["practice", "autograde s (one submission)", "solution score"], rows)
+    return markdown_table(
+        [
+            "practice",
+            "autograde s (one submission)",
+            "solution score (manual answers not yet graded)",
+        ],
+        rows,
+    )
 
 
 def accuracy_figure(results: dict[str, Any], path: Path) -> None:
