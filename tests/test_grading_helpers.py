@@ -229,9 +229,25 @@ def test_check_regularizer_missing_or_wrong_strength():
         grading.check_regularizer(layer, "l1", 0.05)
 
 
-def test_check_regularizer_custom_function_is_reported():
-    layer = dense_model(lambda w: 0.01 * keras.ops.sum(keras.ops.abs(w))).layers[-1]
-    with pytest.raises(CheckFailed, match="not an L1 or L2 penalty"):
+class AbsoluteSum(keras.regularizers.Regularizer):
+    """A hand-written L1-like penalty: not keras.regularizers.L1, so the check must say so."""
+
+    def __call__(self, weights):
+        return 0.01 * keras.ops.sum(keras.ops.abs(weights))
+
+
+def test_check_regularizer_custom_penalty_is_reported():
+    layer = dense_model(AbsoluteSum()).layers[-1]
+    with pytest.raises(CheckFailed, match=r"AbsoluteSum.*not an L1 or L2 penalty"):
+        grading.check_regularizer(layer, "l1", 0.01)
+
+
+def test_check_regularizer_plain_function_is_reported():
+    try:
+        layer = dense_model(lambda w: 0.01 * keras.ops.sum(keras.ops.abs(w))).layers[-1]
+    except ValueError:
+        pytest.skip(f"Keras {keras.__version__} rejects a plain function as a regularizer")
+    with pytest.raises(CheckFailed, match=r"function.*not an L1 or L2 penalty"):
         grading.check_regularizer(layer, "l1", 0.01)
 
 
