@@ -1,0 +1,67 @@
+"""Fake grading jobs for the runner tests: a top-level ``execute`` that Dask workers can import.
+
+A fake job says in its ``env`` what its execution does (read by :func:`execute`):
+
+- ``FAKE_SLEEP``: seconds to sleep before returning (decides the completion order);
+- ``FAKE_KILL``: ``"always"``: kill the worker process running it, every time;
+  ``"once:<marker path>"``: kill it the first time (when the marker file does not exist yet,
+  creating it), succeed afterwards;
+- ``FAKE_RAISE``: raise a ``RuntimeError`` with this message.
+
+The result's notebook echoes the job's notebook, so results are identical whichever runner ran
+the job; :func:`echo_threads` instead returns the thread variables the job arrived with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+from grader.jobs import GradeJob, GradeResult
+
+#: Environment variables a runner may set on a job; echoed back in the fake result.
+THREAD_VARS = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def make_job(name: str, **env: str) -> GradeJob:
+    """A fake job ``"fake/<name>"`` whose ``env`` holds the given ``FAKE_*`` instructions."""
+    return GradeJob(
+        job_id=f"fake/{name}",
+        assignment="fake",
+        student=name,
+        notebook_name="fake",
+        notebook=json.dumps({"cells": [], "student": name}),
+        env=dict(env),
+        sandbox="off",
+    )
+
+
+def _kill_own_process() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(60)  # never reached: SIGKILL is not deliverable later than now
+
+
+def execute(job: GradeJob) -> GradeResult:
+    """Do what the job's ``FAKE_*`` variables say, then return an ``"executed"`` result."""
+    kill = job.env.get("FAKE_KILL", "")
+    if kill == "always":
+        _kill_own_process()
+    elif kill.startswith("once:"):
+        marker = Path(kill.removeprefix("once:"))
+        if not marker.exists():
+            marker.write_text("killed once\n")
+            _kill_own_process()
+    if "FAKE_RAISE" in job.env:
+        raise RuntimeError(job.env["FAKE_RAISE"] + "\nsecond line of the message")
+    time.sleep(float(job.env.get("FAKE_SLEEP", "0")))
+    notebook = json.dumps({"ran": json.loads(job.notebook)})
+    return GradeResult(job_id=job.job_id, status="executed", notebook=notebook)
+
+
+def echo_threads(job: GradeJob) -> GradeResult:
+    """An ``"executed"`` result whose notebook is the JSON of the job's thread variables."""
+    seen = {name: job.env[name] for name in THREAD_VARS if name in job.env}
+    return GradeResult(job_id=job.job_id, status="executed", notebook=json.dumps(seen))
