@@ -13,12 +13,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import keras  # already imported quietly by ``import helpers`` (the package's __init__)
-from matplotlib.figure import Figure
+from helpers.session import import_tensorflow_quietly
 
-import helpers
-from helpers.callbacks import running_in_notebook
-from helpers.plotting import HistoryDict, plot_history
+import_tensorflow_quietly()
+
+import keras  # noqa: E402  (after the quiet import)
+from matplotlib.figure import Figure  # noqa: E402
+
+import helpers  # noqa: E402
+from helpers.callbacks import running_in_notebook  # noqa: E402
+from helpers.plotting import HistoryDict, plot_history  # noqa: E402
 
 ArrayPair = tuple[Any, Any]
 
@@ -29,7 +33,7 @@ class RunResult:
 
     Attributes:
         name: the variant's name (key of ``builders``).
-        params: number of weights (``model.count_params()``).
+        params: number of parameters, weights plus biases (``model.count_params()``).
         epochs_run: epochs actually trained (fewer than asked if EarlyStopping stopped it).
         best_epoch: 1-based epoch with the lowest validation loss (training loss when there
             is no validation data).

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# `helpers/__init__` has already imported TensorFlow quietly when this module loads.
-import keras
-from keras import layers
+from helpers.session import import_tensorflow_quietly
+
+import_tensorflow_quietly()
+
+import keras  # noqa: E402  (after the quiet import)
+from keras import layers  # noqa: E402
 
 NUM_CLASSES = 10
 DENSE_INPUT_SHAPE = (784,)
@@ -72,7 +75,7 @@ def softmax_cross_entropy(learning_rate: float = 1.0) -> keras.Model:
 
 
 def dense_512_dropout(dropout_rate: float = 0.2) -> keras.Model:
-    """The lecture's combined dense model: 512-512 ReLU, dropout, Adadelta (669,706 weights).
+    """The lecture's combined dense model: 512-512 ReLU, dropout, Adadelta (669,706 parameters).
 
     Adadelta runs with ``learning_rate=1.0`` as in the lecture's Keras; Keras 3 defaults to
     0.001, which barely moves in 20 epochs. Lecture: batch 128, 20 epochs, 98.49% test.

@@ -1,0 +1,121 @@
+"""helpers.probes: the per-layer error signal ∂C/∂b and the verdict drawn from it."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import helpers
+from helpers import probes
+
+
+def _batch(n=32, features=20, classes=4, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, features), dtype=np.float32)
+    y = np.eye(classes, dtype=np.float32)[rng.integers(0, classes, n)]
+    return x, y
+
+
+def _mlp(depth, activation, init, width=16, features=20, classes=4):
+    return keras.Sequential(
+        [keras.Input((features,))]
+        + [
+            keras.layers.Dense(width, activation=activation, kernel_initializer=init)
+            for _ in range(depth)
+        ]
+        + [keras.layers.Dense(classes, activation="softmax")]
+    )
+
+
+def test_delta_rms_equals_the_rms_of_the_bias_gradients():
+    x, y = _batch()
+    helpers.set_seed(0)
+    model = _mlp(3, "sigmoid", "glorot_uniform")
+    with tf.GradientTape() as tape:
+        cost = tf.reduce_mean(keras.losses.categorical_crossentropy(y, model(x, training=True)))
+    grads = tape.gradient(cost, [layer.bias for layer in model.layers])
+    expected = [np.sqrt(np.mean(np.square(g.numpy()))) for g in grads]
+    measured = probes.delta_rms(model, x, y)
+    assert measured.shape == (4,)
+    np.testing.assert_allclose(measured, expected, rtol=1e-5)
+
+
+def _rms(gradient):
+    return float(np.sqrt(np.mean(np.square(gradient.numpy()))))
+
+
+def test_between_dense_and_activation_batch_norm_its_shift_is_measured():
+    x, y = _batch()
+    helpers.set_seed(0)
+    norm = keras.layers.BatchNormalization()
+    model = keras.Sequential(
+        [
+            keras.Input((20,)),
+            keras.layers.Dense(16, use_bias=False),
+            norm,
+            keras.layers.Activation("sigmoid"),
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    values = probes.delta_rms(model, x, y)
+    with tf.GradientTape() as tape:
+        cost = tf.reduce_mean(keras.losses.categorical_crossentropy(y, model(x, training=True)))
+    beta, output_bias = tape.gradient(cost, [norm.beta, model.layers[-1].bias])
+    assert values.shape == (2,)
+    np.testing.assert_allclose(values, [_rms(beta), _rms(output_bias)], rtol=1e-4)
+    assert values[0] > 1e-6, "a bias before the batch norm would get ~0; β does not"
+
+
+def test_a_linear_dense_layer_then_an_activation_layer_counts_as_one_layer():
+    x, y = _batch()
+    helpers.set_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((20,)),
+            keras.layers.Dense(16),
+            keras.layers.Activation("relu"),
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    with tf.GradientTape() as tape:
+        cost = tf.reduce_mean(keras.losses.categorical_crossentropy(y, model(x, training=True)))
+    grads = tape.gradient(cost, [model.layers[0].bias, model.layers[-1].bias])
+    np.testing.assert_allclose(probes.delta_rms(model, x, y), [_rms(g) for g in grads], rtol=1e-5)
+
+
+def test_deep_sigmoid_vanishes_and_large_relu_weights_explode():
+    x, y = _batch(features=20)
+    helpers.set_seed(0)
+    sigmoid = probes.delta_rms(_mlp(6, "sigmoid", "glorot_uniform", width=32), x, y)
+    helpers.set_seed(0)
+    relu = probes.delta_rms(
+        _mlp(6, "relu", keras.initializers.RandomNormal(stddev=1.0), width=32), x, y
+    )
+    assert probes.gradient_verdict(sigmoid).label == "vanishing"
+    assert probes.gradient_verdict(relu).label == "exploding"
+
+
+@pytest.mark.parametrize(
+    ("values", "label"),
+    [([1e-4, 1e-2, 1e-1], "vanishing"), ([0.5, 1.0], "stable"), ([50.0, 3.0, 1.0], "exploding")],
+)
+def test_gradient_verdict_labels(values, label):
+    verdict = probes.gradient_verdict(values)
+    assert verdict.label == label
+    assert verdict.ratio == pytest.approx(values[0] / values[-1])
+    assert verdict.per_layer ** (len(values) - 1) == pytest.approx(verdict.ratio)
+
+
+def test_gradient_verdict_rejects_bad_input():
+    with pytest.raises(ValueError):
+        probes.gradient_verdict([1.0])
+    with pytest.raises(ValueError):
+        probes.gradient_verdict([1.0, 2.0], factor=1.0)
+
+
+def test_format_delta_table_puts_the_output_layer_in_the_last_column():
+    table = probes.format_delta_table({"deep": [1e-5, 1e-4, 1e-3, 1e-1], "shallow": [1e-2, 2e-2]})
+    header, deep, shallow = table.splitlines()
+    assert "output" in header and "verdict" in header
+    assert deep.split()[-1] == "vanishing" and shallow.split()[-1] == "stable"
+    assert deep.index("1.0e-01") == shallow.index("2.0e-02")
