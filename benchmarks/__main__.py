@@ -3,6 +3,10 @@
     python -m benchmarks            # everything, default (lecture) settings: about an hour
     python -m benchmarks --quick    # one seed, two epochs, fast-mode notebooks: minutes
 
+Data: ``MNIST_DATA_DIR`` when set, else ``../shared/data/mnist-full`` beside the repository
+when it exists, else the 10k subset (``benchmarks.data_choice``); the results say which.
+Fast-mode notebook runs read the 10k subset, as CI does.
+
 Every training run happens in its own process (``benchmarks.measure``), one after another,
 so that runs do not compete for the two cores and each one's peak memory is its own.
 """
@@ -17,15 +21,21 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.data_choice import (
+    DataChoice,
+    choose_data,
+    environment_with_data_dir,
+    fast_mode_directory,
+)
 from benchmarks.experiments import Experiment, headline_experiments
 from benchmarks.measure import RunSettings, matmul_peak_gflops
+from benchmarks.processes import ROOT, run_json_module
 from benchmarks.report import write_report
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "benchmarks"
 SMALL_BATCH_VARIANTS = (
     ("plain fit", {"steps_per_execution": 1, "jit_compile": False}),
@@ -38,17 +48,7 @@ SMALL_BATCH_CASES = (("baseline_mse", 10), ("softmax_cross_entropy", 30))
 
 def measure(settings: RunSettings) -> dict[str, Any]:
     """Train one run in a fresh process and return its measurement as a dict."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.measure", json.dumps(asdict(settings))],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    if completed.returncode != 0:
-        tail = "\n".join(completed.stderr.strip().splitlines()[-5:])
-        raise RuntimeError(f"benchmark run {settings} failed:\n{tail}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return run_json_module("benchmarks.measure", asdict(settings))
 
 
 def machine_description() -> dict[str, Any]:
@@ -72,8 +72,11 @@ def machine_description() -> dict[str, Any]:
     }
 
 
-def accuracy_rows(experiments: list[Experiment], quick: bool) -> list[dict[str, Any]]:
-    """Train every headline experiment (several seeds where cheap) and summarise."""
+def accuracy_rows(
+    experiments: list[Experiment], quick: bool, data_dir: str | None = None
+) -> list[dict[str, Any]]:
+    """Train every headline experiment (several seeds where cheap) on ``data_dir`` (None:
+    the loader's default) and summarise."""
     rows = []
     for experiment in experiments:
         seeds = 1 if quick else experiment.seeds
@@ -81,7 +84,8 @@ def accuracy_rows(experiments: list[Experiment], quick: bool) -> list[dict[str, 
         runs = []
         for seed in range(seeds):
             print(f"  {experiment.name}: seed {seed}, {epochs} epochs ...", flush=True)
-            runs.append(measure(RunSettings(experiment.name, seed=seed, epochs=epochs)))
+            settings = RunSettings(experiment.name, seed=seed, epochs=epochs, data_dir=data_dir)
+            runs.append(measure(settings))
         accuracies = [100 * run["test_accuracy"] for run in runs]
         mean = statistics.mean(accuracies)
         rows.append(
@@ -90,6 +94,7 @@ def accuracy_rows(experiments: list[Experiment], quick: bool) -> list[dict[str, 
                 "description": experiment.description,
                 "data": runs[0]["data_description"],
                 "data_is_full": runs[0]["data_is_full"],
+                "validation": runs[0].get("validation_description", ""),
                 "train_images": runs[0]["train_images"],
                 "test_images": runs[0]["test_images"],
                 "epochs": epochs,
@@ -99,6 +104,7 @@ def accuracy_rows(experiments: list[Experiment], quick: bool) -> list[dict[str, 
                 "test_accuracy_std": statistics.stdev(accuracies) if seeds > 1 else None,
                 "train_accuracy_mean": statistics.mean(100 * r["train_accuracy"] for r in runs),
                 "lecture_accuracy": experiment.lecture_accuracy,
+                "lecture_train_accuracy": experiment.lecture_train_accuracy,
                 "lecture_data": experiment.lecture_data,
                 "difference": (
                     None
@@ -134,7 +140,7 @@ def speed_rows(accuracy: list[dict[str, Any]], peak_gflops: float) -> list[dict[
     return rows
 
 
-def small_batch_rows(quick: bool) -> list[dict[str, Any]]:
+def small_batch_rows(quick: bool, data_dir: str | None = None) -> list[dict[str, Any]]:
     """Plain fit against steps_per_execution and XLA at the lecture's small batch sizes."""
     seeds, epochs = (1, 2) if quick else (3, 5)
     rows = []
@@ -142,10 +148,8 @@ def small_batch_rows(quick: bool) -> list[dict[str, Any]]:
         plain_seconds = None
         for label, options in SMALL_BATCH_VARIANTS:
             print(f"  {experiment} batch {batch_size}: {label} ...", flush=True)
-            runs = [
-                measure(RunSettings(experiment, seed, epochs, batch_size=batch_size, **options))
-                for seed in range(seeds)
-            ]
+            base = RunSettings(experiment, 0, epochs, batch_size=batch_size, data_dir=data_dir)
+            runs = [measure(replace(base, seed=seed, **options)) for seed in range(seeds)]
             seconds = statistics.mean(r["seconds_per_epoch"] for r in runs)
             accuracies = [100 * r["test_accuracy"] for r in runs]
             plain_seconds = plain_seconds or seconds
@@ -165,13 +169,16 @@ def small_batch_rows(quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
-def notebook_rows(fast_only: bool) -> list[dict[str, Any]]:
+def notebook_rows(fast_only: bool, choice: DataChoice | None = None) -> list[dict[str, Any]]:
     """Wall time of every solution notebook, executed top to bottom, per run mode.
 
+    Default mode reads the benchmark data (``choice``), fast mode the 10k subset as CI does.
     The executed copies are kept in benchmarks/out/notebooks-<mode>/ (not committed), so the
     numbers a full run printed can be read afterwards.
     """
     modes = [("fast", "1")] if fast_only else [("fast", "1"), ("default", "0")]
+    choice = choice or choose_data(ROOT, os.environ)
+    data_dirs = {"fast": fast_mode_directory(ROOT, choice), "default": choice.directory}
     out = ROOT / "benchmarks" / "out"
     rows = []
     for notebook in sorted((ROOT / "solutions").glob("*/*.ipynb")):
@@ -197,7 +204,10 @@ def notebook_rows(fast_only: bool) -> list[dict[str, Any]]:
                 text=True,
                 cwd=notebook.parent,
                 check=False,
-                env={**os.environ, "NN_TRICKS_FAST": flag},
+                env={
+                    **environment_with_data_dir(os.environ, data_dirs[mode]),
+                    "NN_TRICKS_FAST": flag,
+                },
             )
             row[f"{mode}_seconds"] = time.perf_counter() - start
             row[f"{mode}_ok"] = completed.returncode == 0
@@ -242,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-notebooks", action="store_true", help="do not time the notebooks and autograding"
     )
     parser.add_argument(
+        "--with-speed",
+        action="store_true",
+        help="also compare with PyTorch eager (python -m benchmarks.speed, 2 epochs per row)",
+    )
+    parser.add_argument(
         "--with-test-suite",
         action="store_true",
         help="also time the whole test suite, `make test` (adds about 10 minutes)",
@@ -249,17 +264,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    results: dict[str, Any] = {"quick": args.quick, "machine": machine_description()}
+    choice = choose_data(ROOT, os.environ)
+    print(f"Data: {choice.description}", flush=True)
+    results: dict[str, Any] = {
+        "quick": args.quick,
+        "machine": machine_description(),
+        "data": asdict(choice),
+    }
     print("Matrix-multiply peak ...", flush=True)
     results["matmul_peak_gflops"] = matmul_peak_gflops()
     print("Accuracy and speed of the headline experiments ...", flush=True)
-    results["accuracy"] = accuracy_rows(headline_experiments(), args.quick)
+    results["accuracy"] = accuracy_rows(headline_experiments(), args.quick, choice.directory)
     results["speed"] = speed_rows(results["accuracy"], results["matmul_peak_gflops"])
     print("Small-batch overhead ...", flush=True)
-    results["small_batch"] = small_batch_rows(args.quick)
+    results["small_batch"] = small_batch_rows(args.quick, choice.directory)
+    if args.with_speed:
+        from benchmarks import speed
+
+        print("Speed against PyTorch eager ...", flush=True)
+        results["speed_comparison"] = speed.collect(
+            1 if args.quick else 2,
+            choice.directory,
+            lambda line: print(f"  {line} ...", flush=True),
+        )
     if not args.skip_notebooks:
         print("Course run time ...", flush=True)
-        results["notebooks"] = notebook_rows(fast_only=args.quick)
+        results["notebooks"] = notebook_rows(fast_only=args.quick, choice=choice)
         results["autograde"] = autograde_rows()
     if args.with_test_suite:
         print("Whole test suite (make test) ...", flush=True)

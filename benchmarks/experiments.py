@@ -23,6 +23,7 @@ class Experiment:
     ``lecture_accuracy`` is the lecture's test accuracy in percent, ``None`` where it gave none.
     ``train_images`` limits the training set (the lecture's 10k settings); ``None`` means all.
     ``seeds`` is how many seeds the full benchmark averages over (cheap runs get three).
+    ``lecture_train_accuracy`` is the training accuracy the lecture printed (percent), if any.
     """
 
     name: str
@@ -38,6 +39,7 @@ class Experiment:
     seeds: int = 3
     quick_epochs: int = 2
     notes: tuple[str, ...] = field(default_factory=tuple)
+    lecture_train_accuracy: float | None = None
 
 
 def headline_experiments() -> list[Experiment]:
@@ -62,6 +64,7 @@ def headline_experiments() -> list[Experiment]:
             batch_size=30,
             lecture_accuracy=96.35,
             lecture_data="full 60k/10k",
+            lecture_train_accuracy=98.61,
         ),
         Experiment(
             name="early_stopping_10k",

@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+FULL_TRAIN_IMAGES = 60_000
+
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A GitHub-flavoured markdown table."""
@@ -26,7 +28,20 @@ def _percent(value: float | None, signed: bool = False) -> str:
 
 def _data_label(row: dict[str, Any]) -> str:
     size = f"{row['train_images']:,}/{row['test_images']:,}"
-    return f"full {size}" if row["data_is_full"] else f"**subset** {size}"
+    if not row["data_is_full"]:
+        return f"**subset** {size}"
+    if row["train_images"] < FULL_TRAIN_IMAGES:  # the lecture's 10k settings
+        return f"first {size} of the full set"
+    return f"full {size}"
+
+
+def validation_notes(results: dict[str, Any]) -> list[str]:
+    """One line per row that validated on held-out training images, saying which."""
+    return [
+        f"- `{row['name']}`: {row['validation']}."
+        for row in results["accuracy"]
+        if row.get("validation")
+    ]
 
 
 def accuracy_table(results: dict[str, Any]) -> str:
@@ -47,6 +62,7 @@ def accuracy_table(results: dict[str, Any]) -> str:
                 str(row["seeds"]),
                 accuracy,
                 _percent(row["train_accuracy_mean"]),
+                _percent(row.get("lecture_train_accuracy")),
                 f"{_percent(row['lecture_accuracy'])} ({row['lecture_data']})",
                 _percent(row["difference"], signed=True),
             ]
@@ -58,6 +74,7 @@ def accuracy_table(results: dict[str, Any]) -> str:
         "seeds",
         "test acc. %",
         "train acc. %",
+        "lecture train acc. %",
         "lecture %",
         "difference (points)",
     ]
@@ -118,6 +135,105 @@ def small_batch_table(results: dict[str, Any]) -> str:
         f"test acc. % after {results['small_batch'][0]['epochs']} epochs",
     ]
     return markdown_table(header, rows)
+
+
+def _times(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}×"
+
+
+def speed_comparison_table(comparison: dict[str, Any]) -> str:
+    """One row per model and setting: speed, share of the matmul peak, ratio to PyTorch."""
+    rows = []
+    for row in comparison["rows"]:
+        model = f"`{row['experiment']}`"
+        if row["skipped"] is not None:
+            rows.append([model, str(row["batch_size"]), row["setting"], row["skipped"]])
+            rows[-1] += ["–"] * 7
+            continue
+        rows.append(
+            [
+                model,
+                str(row["batch_size"]),
+                row["setting"],
+                f"{row['samples_per_second']:,.0f}",
+                f"{row['samples_per_second'] / max(row['cores_used'], 1e-9):,.0f}",
+                f"{row['achieved_gflops']:.1f}",
+                f"{100 * row['fraction_of_peak']:.1f}%",
+                _times(row["vs_peer"]),
+                f"{100 * row['test_accuracy']:.2f}",
+                f"{row['cores_used']:.2f}",
+                f"{row['peak_memory_mb']:,.0f}",
+            ]
+        )
+    header = [
+        "model",
+        "batch",
+        "setting",
+        "samples/s",
+        "samples per CPU-s",
+        "GFLOP/s (fwd+bwd)",
+        "of matmul peak",
+        "vs PyTorch eager",
+        f"test acc. % after {comparison['epochs']} epoch(s)",
+        "cores used",
+        "peak memory MB",
+    ]
+    return markdown_table(header, rows)
+
+
+def speed_comparison_section(comparison: dict[str, Any]) -> list[str]:
+    """The speed-against-a-peer section: explanation, table and the goals missed."""
+    epochs = comparison["epochs"]
+    timed = "the epochs after the first" if epochs > 1 else "the only epoch (tracing included)"
+    threads = comparison.get("threads")
+    thread_text = (
+        f"{threads} thread(s) per run in both frameworks"
+        if threads
+        else "TensorFlow's default threads, PyTorch one thread per core"
+    )
+    parts = [
+        "## Speed against PyTorch and the matmul peak",
+        "",
+        f"Lecture models at the lecture's batch sizes, {epochs} epoch(s) each, seed 0, "
+        f"{thread_text}; samples/s "
+        f"over {timed}. fp32 matmul peak in the same run: "
+        f'{comparison["matmul_peak_gflops"]:.1f} GFLOP/s. "cores used" is process CPU time '
+        "per wall second: below the core count means other processes took CPU time (a loaded "
+        "machine); samples per CPU-second divides that out and is the steadier figure there. "
+        "Settings: plain `fit` "
+        "(steps_per_execution 1, no XLA); the course's `helpers.models` compile options "
+        "(steps_per_execution 32) with NumPy arrays; the same fed by `helpers.pipeline.dataset`; "
+        "one compiled call per epoch; XLA; PyTorch eager (`benchmarks.peers`, same model, loss, "
+        "optimizer and batch, pre-shuffled tensors).",
+        "",
+        speed_comparison_table(comparison),
+    ]
+    if comparison["shortfalls"]:
+        parts += ["", "Goals missed by the course's settings:", ""]
+        parts += [f"- {sentence}" for sentence in comparison["shortfalls"]]
+    return parts
+
+
+def write_speed_report(results: dict[str, Any], directory: Path, name: str) -> str:
+    """Write ``<name>.md`` with the speed comparison of ``python -m benchmarks.speed``."""
+    machine = results["machine"]
+    parts = [
+        "# Speed against a peer and the limit",
+        "",
+        f"Measured {machine['date']} on {machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['system']}, Python {machine['python']}, TensorFlow {machine['tensorflow']}. "
+        f"Data: {results['data']['description']}.",
+        "",
+        "Generated by `python -m benchmarks.speed`; do not edit by hand.",
+        "",
+        *speed_comparison_section(results["speed_comparison"]),
+        "",
+        f"Benchmark wall time: {results['benchmark_seconds'] / 60:.1f} minutes.",
+        "",
+    ]
+    text = "\n".join(parts)
+    (directory / f"{name}.md").write_text(text)
+    return text
 
 
 def notebook_table(results: dict[str, Any]) -> str:
@@ -196,6 +312,8 @@ def write_report(results: dict[str, Any], directory: Path, name: str) -> str:
         "",
         "Generated by `make bench` (or `make bench-quick`); do not edit by hand.",
         "",
+        f"Data: {results['data']['description']}." if "data" in results else "",
+        "",
         "## Accuracy against the lecture",
         "",
         "Rows marked **subset** were trained on fewer images than the lecture used (the offline "
@@ -203,6 +321,8 @@ def write_report(results: dict[str, Any], directory: Path, name: str) -> str:
         "like-for-like comparison.",
         "",
         accuracy_table(results),
+        "",
+        *validation_notes(results),
         "",
         f"![accuracy against the lecture]({figure})",
         "",
@@ -223,6 +343,8 @@ def write_report(results: dict[str, Any], directory: Path, name: str) -> str:
         "",
         small_batch_table(results),
     ]
+    if "speed_comparison" in results:
+        parts += ["", *speed_comparison_section(results["speed_comparison"])]
     if "notebooks" in results:
         parts += ["", "## Course run time", "", notebook_table(results)]
     if results.get("autograde"):

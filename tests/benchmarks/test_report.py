@@ -1,42 +1,6 @@
-"""The benchmark suite's own logic: FLOP counts, experiment table, report rendering."""
+"""benchmarks.report: markdown tables, the accuracy table's labels, the whole report."""
 
-import keras
-import pytest
-
-from benchmarks.experiments import experiment_by_name, headline_experiments
-from benchmarks.measure import forward_flops_per_sample
-from benchmarks.report import accuracy_table, markdown_table, write_report
-from helpers import models
-
-
-def test_dense_flops_are_two_per_weight():
-    model = models.baseline_mse()
-    assert forward_flops_per_sample(model) == 2 * (784 * 30 + 30 * 10)
-
-
-def test_conv_flops_count_every_output_position():
-    model = keras.Sequential([keras.Input((6, 6, 2)), keras.layers.Conv2D(4, 3)])
-    # 4x4 output positions, each a 3x3x2 dot product per filter
-    assert forward_flops_per_sample(model) == 2 * (3 * 3 * 2) * 4 * (4 * 4)
-
-
-def test_headline_experiments_cover_the_lecture_table():
-    names = [e.name for e in headline_experiments()]
-    assert len(names) == len(set(names)) == 7
-    figures = {e.name: e.lecture_accuracy for e in headline_experiments()}
-    assert figures["baseline_mse"] == 96.62
-    assert figures["early_stopping_10k"] == 93.48
-    assert experiment_by_name("early_stopping_10k").train_images == 10_000
-
-
-def test_unknown_experiment_lists_the_known_ones():
-    with pytest.raises(KeyError, match="baseline_mse"):
-        experiment_by_name("nope")
-
-
-def test_every_experiment_builds_its_model():
-    for experiment in headline_experiments():
-        assert experiment.build(10).count_params() > 0
+from benchmarks.report import accuracy_table, markdown_table, validation_notes, write_report
 
 
 def test_markdown_table_shape():
@@ -67,12 +31,14 @@ def test_accuracy_table_marks_subset_rows_and_signs_the_difference():
     text = accuracy_table({"accuracy": [accuracy_row()]})
     assert "**subset** 10,000/10,000" in text
     assert "-1.62" in text
+    assert "| 96.00 | – | 96.62 (full 60k/10k) |" in text  # no lecture train figure: a dash
 
 
 def test_report_shows_course_run_time_and_failures(tmp_path):
     """A full report renders every section; failed notebooks and suites are flagged."""
     results = {
         "quick": False,
+        "data": {"description": "full MNIST (60,000/10,000) from /shared/data/mnist-full"},
         "machine": {
             "date": "today",
             "cpu": "a CPU",
@@ -130,3 +96,20 @@ def test_report_shows_course_run_time_and_failures(tmp_path):
     assert "| `practice-x` | 12 | 8 / 10 |" in text
     assert "`make test`, fast mode): 600 s, FAILED." in text
     assert "90.00 ± 0.50" in text
+    assert "Data: full MNIST (60,000/10,000) from /shared/data/mnist-full." in text
+
+
+def test_ten_k_rows_on_the_full_set_say_first_10k_and_their_validation():
+    row = {
+        **accuracy_row(),
+        "name": "early_stopping_10k",
+        "data_is_full": True,
+        "validation": "lecture's split: training on images 1-10,000, validation on the last "
+        "10,000 (50,001-60,000) of 60,000",
+    }
+    full = {**accuracy_row(), "data_is_full": True, "train_images": 60_000}
+    text = accuracy_table({"accuracy": [row, full]})
+    assert "first 10,000/10,000 of the full set" in text
+    assert "| full 60,000/10,000 |" in text
+    (note,) = validation_notes({"accuracy": [row, full]})
+    assert note.startswith("- `early_stopping_10k`: lecture's split") and "50,001-60,000" in note
