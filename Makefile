@@ -13,12 +13,13 @@ PYTEST_ARGS ?=
 #   make autograde ASSIGNMENT=practice-1a-l1-vs-l2
 ASSIGNMENT ?=
 ZIP ?=
+GRADE_ARGS ?=
 
 # Print how long a stage took: $(call timed,name,command)
 timed = @start=$$(date +%s); $(2) || exit $$?; echo "== stage '$(1)' took $$(( $$(date +%s) - start )) s"
 
 .PHONY: setup lab test lint pytest release check collect autograde feedback export \
-        bench bench-quick clean
+        db-upgrade formgrader bench bench-quick clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,19 +51,26 @@ pytest: setup
 
 # Course maintainers: regenerate notebooks/ from solutions/ (commit the result).
 release: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course release
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m grader release
 
-# TAs: see README, "Grading the practices (TAs)".
+# TAs: see README, "Grading the practices (TAs)"; GRADE_ARGS passes further options, e.g.
+#   make autograde ASSIGNMENT=practice-1a-l1-vs-l2 GRADE_ARGS="--workers 2 --student s1234567"
 check: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course check
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m grader check $(ASSIGNMENT) $(GRADE_ARGS)
 collect: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course collect $(ZIP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m grader collect $(ZIP) $(GRADE_ARGS)
 autograde: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course autograde $(ASSIGNMENT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m grader autograde $(ASSIGNMENT) $(GRADE_ARGS)
 feedback: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course feedback $(ASSIGNMENT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m grader feedback $(ASSIGNMENT)
 export: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m helpers.course export
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m grader export $(GRADE_ARGS)
+db-upgrade: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m grader db upgrade
+# The TA's JupyterLab at the course root, with nbgrader's formgrader (Nbgrader -> Formgrader)
+formgrader: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+		$(ALLOW_ROOT) $(LAB_ARGS)
 
 bench: setup
 	$(PY) -m benchmarks --with-test-suite

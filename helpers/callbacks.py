@@ -9,14 +9,19 @@ and prints nothing; ``save_path`` still saves the final figure as a PNG.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from typing import Any
 
-import keras  # already imported quietly by ``import helpers`` (the package's __init__)
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+from helpers.session import import_tensorflow_quietly
 
-from helpers.plotting import HistoryDict, draw_history
+import_tensorflow_quietly()
+
+import keras  # noqa: E402  (after the quiet import)
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from helpers.plotting import HistoryDict, draw_history  # noqa: E402
 
 PANEL_WIDTH_INCHES = 5.0
 FIGURE_HEIGHT_INCHES = 3.6
@@ -116,3 +121,35 @@ class PlotTraining(keras.callbacks.Callback):
         if steps:
             progress += f", {steps} steps per epoch"
         return f"{self.title}: {progress}" if self.title else f"Training: {progress}"
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Times every epoch of ``fit``: ``seconds`` (wall time of each epoch), ``cpu_seconds``
+    (process CPU time of each epoch) and ``elapsed`` (wall time since the start of training,
+    at the end of each epoch: the x axis of an accuracy-per-second plot).
+
+    The first epoch includes tracing and compiling the model; compare the later ones. A second
+    ``fit`` with the same timer appends to the lists (``elapsed`` restarts from 0).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: list[float] = []
+        self.cpu_seconds: list[float] = []
+        self.elapsed: list[float] = []
+        self._train_start = 0.0
+        self._start = 0.0
+        self._cpu_start = 0.0
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self._train_start = time.perf_counter()
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._start = time.perf_counter()
+        self._cpu_start = time.process_time()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        now = time.perf_counter()
+        self.seconds.append(now - self._start)
+        self.cpu_seconds.append(time.process_time() - self._cpu_start)
+        self.elapsed.append(now - self._train_start)

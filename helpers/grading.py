@@ -13,21 +13,31 @@ the student reads the message as immediate feedback (in Jupyter and in Colab ali
 
 The checks look at what the student built (layer types, regularizers, kernel shapes,
 parameter counts, optimizers) rather than at training luck.
+
+:func:`record` is for the hidden tests: it hands a value to the grader as *evidence* (see
+docs/grading.md, "Evidence protocol"); the grader, outside the student's kernel, compares it
+with the value the reference solution produced. It does nothing visible outside grading.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Sequence
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-import keras  # already imported quietly by ``import helpers`` (the package's __init__)
-import numpy as np
+from helpers.session import BriefError, import_tensorflow_quietly
 
-from helpers.session import BriefError
+import_tensorflow_quietly()
+
+import keras  # noqa: E402  (after the quiet import)
+import numpy as np  # noqa: E402
 
 __all__ = [
     "CheckFailed",
+    "NotAnswered",
     "check",
     "check_activation",
     "check_close",
@@ -46,7 +56,12 @@ __all__ = [
     "check_regularizer",
     "check_shape",
     "check_units",
+    "grading_mode",
+    "is_answered",
+    "knowledge_check",
     "model_layers",
+    "record",
+    "require_answers",
 ]
 
 
@@ -211,6 +226,117 @@ def check_raises(
             what, f"{exception.__name__}", f"{type(error).__name__}: {error}", hint
         ) from None
     raise _fail(what, f"{exception.__name__} to be raised", f"it returned {_short(result)}", hint)
+
+
+# --------------------------------------------------------------------------- evidence
+
+#: MIME type of one piece of evidence in a test cell's outputs (docs/grading.md).
+EVIDENCE_MIME = "application/vnd.nn-tricks.evidence+json"
+#: Environment variable the grading sandbox sets to "1"; without it ``record`` stays silent.
+GRADING_ENV = "NN_TRICKS_GRADING"
+_MAX_DEPTH = 32
+
+
+def _json_float(value: float) -> float | str:
+    """A float, or the strings "NaN" / "Infinity" / "-Infinity" (JSON has no such numbers)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def _evidence_value(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain JSON data (None, bool, int, float or str, lists, dicts).
+
+    NumPy scalars and arrays become numbers and (nested) lists, tuples become lists,
+    non-finite floats the strings "NaN", "Infinity" and "-Infinity". Subclasses of the
+    built-in types are reduced to the built-in value (their own ``__eq__``, ``__float__`` or
+    ``__iter__`` are not used), so an object cannot pose as the right answer.
+
+    Raises:
+        TypeError: for anything else (sets, bytes, complex numbers, objects, dicts with
+            non-string keys, structures nested deeper than 32 levels).
+    """
+    if depth > _MAX_DEPTH:
+        raise TypeError(f"nested more than {_MAX_DEPTH} levels deep (a list that contains itself?)")
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int):
+        return int.__index__(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float):
+        return _json_float(float.__float__(value))
+    if isinstance(value, np.floating):
+        return _json_float(float(value))
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, list | tuple):
+        items = list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value)
+        return [_evidence_value(item, depth + 1) for item in items]
+    if isinstance(value, dict):
+        result = {}
+        for key, item in dict.items(value):
+            if not isinstance(key, str):
+                raise TypeError(f"dict keys must be strings, not {type(key).__name__} ({key!r})")
+            result[str.__str__(key)] = _evidence_value(item, depth + 1)
+        return result
+    if isinstance(value, np.ndarray) or (
+        hasattr(value, "__array__") and not isinstance(value, np.generic)
+    ):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biufUO":
+            raise TypeError(f"cannot record an array of dtype {array.dtype}")
+        return _evidence_value(array.tolist(), depth + 1)
+    raise TypeError(f"cannot record a value of type {type(value).__name__}")
+
+
+def record(name: str, value: Any, *, tol: float = 0.0) -> None:
+    """Hand ``value`` to the grader as evidence named ``name`` (for hidden test cells).
+
+    While grading (environment variable ``NN_TRICKS_GRADING=1``, set by the sandbox) this
+    emits one ``display_data`` output of MIME type ``application/vnd.nn-tricks.evidence+json``
+    with the payload ``{"name": name, "value": <JSON>, "tol": tol}``; the grader compares it,
+    outside the kernel, with the reference solution's value of the same name. Otherwise it
+    only checks that the value can be recorded and shows nothing.
+
+    Args:
+        name: what the value is, unique within the test cell (e.g. ``"params of build_cnn(3)"``).
+        value: a number, string, bool, None, NumPy scalar or array, or lists, tuples and dicts
+            (string keys) of these; stored as JSON (tuples and arrays as lists, NaN and
+            infinities as the strings "NaN", "Infinity", "-Infinity").
+        tol: tolerance for numbers: the grader accepts ``math.isclose(value, reference,
+            rel_tol=tol, abs_tol=tol)`` for every number in ``value`` (the reference run's
+            ``tol`` counts). ``0.0`` (the default) means exact. Same unit as the value.
+
+    Raises:
+        TypeError: ``name`` is not a non-empty string, or ``value`` cannot be stored as JSON
+            (the message says what was given).
+        ValueError: ``tol`` is negative, NaN or infinite.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"grading.record needs a non-empty string name, not {name!r}")
+    name = str.__str__(name)
+    if isinstance(tol, bool) or not isinstance(tol, int | float | np.integer | np.floating):
+        raise TypeError(f"grading.record({name!r}): tol must be a number, not {tol!r}")
+    tol = float(tol)
+    if not (math.isfinite(tol) and tol >= 0.0):
+        raise ValueError(f"grading.record({name!r}): tol must be finite and >= 0, not {tol}")
+    try:
+        payload = {"name": name, "value": _evidence_value(value), "tol": tol}
+    except TypeError as error:
+        raise TypeError(
+            f"grading.record({name!r}, ...): {error}; record numbers, strings, booleans, None, "
+            "NumPy arrays, or lists, tuples and dicts (string keys) of these"
+        ) from None
+    if os.environ.get(GRADING_ENV) != "1":
+        return
+    from IPython.display import display  # the kernel has it; imported late to stay light
+
+    display({EVIDENCE_MIME: payload}, raw=True)
 
 
 # --------------------------------------------------------------------------- Keras models
@@ -506,3 +632,82 @@ def check_metric(model: keras.Model, name: str = "accuracy") -> None:
             ", ".join(repr(n) for n in found) or "no metrics",
             f'compile with metrics=["{name}"] so that fit() logs it.',
         )
+
+
+# --------------------------------------------------------------------------- blank answers
+
+
+class NotAnswered(BriefError):
+    """A cell needs an exercise that is still the release's stub; the message names it."""
+
+
+def grading_mode() -> bool:
+    """True while grading (``NN_TRICKS_GRADING=1``): every check raises as nbgrader expects."""
+    return os.environ.get(GRADING_ENV) == "1"
+
+
+def is_answered(function: Callable[..., Any]) -> bool:
+    """False while ``function`` is still the release's stub (``raise NotImplementedError()``)."""
+    from helpers.feedback import is_stub
+
+    return not is_stub(function)
+
+
+def _exercise(label: str) -> str:
+    return label if label.lower().startswith("exercise") else f"Exercise {label}"
+
+
+@contextlib.contextmanager
+def knowledge_check(label: str) -> Iterator[None]:
+    """Wrap a lecture notebook's test cell: a blank answer does not stop Run All.
+
+    Outside grading mode a stub's ``NotImplementedError`` prints one line to stderr
+    ("Exercise 1.3 is not answered yet: replace `raise NotImplementedError()` with your code")
+    and the cell carries on, so the experiments below it run; in grading mode it is raised
+    (nbgrader scores the cell 0, and the stderr line would score it 0 too). A wrong answer (a
+    failed ``assert`` or check) fails the cell in both modes with one line,
+    ``CheckFailed: Exercise 1.3: <what was wrong>``.
+    """
+    from helpers.feedback import STUB_HINT, check_failed_message
+
+    try:
+        yield
+    except NotImplementedError as error:
+        if grading_mode() or error.args:
+            raise
+        del error
+        sys.stderr.write(f"{_exercise(label)} is not answered yet: {STUB_HINT}\n")
+        sys.stderr.flush()
+        return
+    except CheckFailed as error:
+        raise CheckFailed(f"{_exercise(label)}: {error}") from None
+    except AssertionError as error:
+        message = check_failed_message(error, error.__traceback__) or f"Check failed: {error}"
+        raise CheckFailed(f"{_exercise(label)}: {message[0].lower()}{message[1:]}") from None
+
+
+def require_answers(
+    *answers: Callable[..., Any] | str | Mapping[str, Callable[..., Any] | str],
+) -> None:
+    """Stop a cell that needs the student's answers before it trains or computes anything.
+
+    Give the answer functions, or a mapping ``{"P1b.1": build_cnn, ...}`` from exercise
+    labels to them; an answer that is a variable (a task answered by top-level code) is given
+    by its name, e.g. ``{"P2.3": "model_aug"}``, and looked up in the calling cell's globals.
+    When one is still the release's stub (or the variable does not exist yet) this raises
+    :class:`NotAnswered` in one line: "Exercise P1b.1 (`build_cnn`) is not answered yet:
+    answer it, then run this cell again".
+    """
+    caller = sys._getframe(1).f_globals
+    for answer in answers:
+        items = answer.items() if isinstance(answer, Mapping) else [(None, answer)]
+        for label, item in items:
+            if isinstance(item, str):
+                name, missing = item, item not in caller
+            else:
+                name = getattr(item, "__name__", "this answer")
+                missing = not is_answered(item)
+            if not missing:
+                continue
+            what = f"{_exercise(label)} (`{name}`)" if label else f"`{name}`"
+            raise NotAnswered(f"{what} is not answered yet: answer it, then run this cell again")

@@ -1,5 +1,10 @@
 """Session set-up shared by every notebook: a quiet TensorFlow import, seeds and the run mode.
 
+``import helpers`` does not import TensorFlow: it sets the quiet-logging variables and installs
+:class:`QuietImportFinder`, so that whoever imports TensorFlow or Keras first (a notebook's
+``import keras``, :func:`set_seed`, a module of this package) does so without native start-up
+lines on stderr.
+
 The run mode is one switch, the environment variable ``NN_TRICKS_FAST``: when it is ``1``
 (CI, autograding) notebooks shrink epochs and data so that they run in about a minute; when
 it is unset or ``0`` they reproduce the lecture.
@@ -8,11 +13,14 @@ it is unset or ``0`` they reproduce the lecture.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.machinery
 import logging
 import os
 import sys
-from collections.abc import Iterator
-from typing import TypeVar
+import types
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 FAST_MODE_VARIABLE = "NN_TRICKS_FAST"
 DEFAULT_SEED = 42
@@ -60,10 +68,81 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+#: Environment variables that keep TensorFlow's native logging out of cells (set only when the
+#: user has not set them): errors only.
+QUIET_ENVIRONMENT = (("TF_CPP_MIN_LOG_LEVEL", "3"),)
+#: Top-level modules whose first import prints native start-up lines to stderr.
+NOISY_MODULES = frozenset({"tensorflow", "keras"})
+
+
+def set_quiet_environment() -> None:
+    """Set the quiet-logging variables of :data:`QUIET_ENVIRONMENT` unless already set."""
+    for name, value in QUIET_ENVIRONMENT:
+        os.environ.setdefault(name, value)
+
+
+class _QuietLoader(importlib.abc.Loader):
+    """Runs the real loader of a noisy module with native stderr silenced."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        # the module sees its real loader (importlib.resources and friends ask it)
+        module.__loader__ = self._loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
+        with native_stderr_silenced():
+            self._loader.exec_module(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
+class QuietImportFinder(importlib.abc.MetaPathFinder):
+    """Makes the first ``import tensorflow`` / ``import keras`` (by anyone, e.g. a notebook's
+    ``import keras`` right after ``import helpers``) run with native stderr silenced.
+
+    It only wraps the loader that the other finders return; nothing is imported early.
+    """
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: types.ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in NOISY_MODULES:
+            return None
+        for finder in sys.meta_path:
+            if isinstance(finder, QuietImportFinder):
+                continue
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+def install_quiet_imports() -> None:
+    """Set the quiet-logging variables and make later TensorFlow/Keras imports quiet, without
+    importing them (idempotent). ``import helpers`` calls this."""
+    set_quiet_environment()
+    if not any(isinstance(finder, QuietImportFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, QuietImportFinder())
+
+
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow and Keras once, with their native start-up logging silenced, and
     keep TensorFlow's Python warnings out of cells (also when it was imported before us)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    set_quiet_environment()
     if "tensorflow" not in sys.modules:
         with native_stderr_silenced():
             import keras  # noqa: F401

@@ -1,6 +1,12 @@
 """End-to-end grading, the way nbgrader tests itself: a throwaway course directory, a release,
 fake submissions under submitted/<student>/<assignment>/, then the TA command
-(`helpers.course autograde / feedback / export`) and scores read back through the Gradebook API.
+(`python -m grader autograde / feedback / export`, through grader.cli.main) and scores read back
+through the Gradebook API.
+
+Ported to the grader pipeline (docs/grading.md): the batch runs through grader.worker (sandbox,
+seals, evidence) with ``--sandbox auto``; the tests skip where grader/worker.py is absent.
+TODO(lead): assert the "loop" case's note (cell interrupted on its CPU budget) and add a run with
+``--sandbox require`` where bubblewrap is available.
 
 Everything runs on the real graded practices (solutions/practice-*) in fast grading mode:
 
@@ -20,24 +26,33 @@ import csv
 import hashlib
 import shutil
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers import course
+from grader import cli
+from grader.autograde import AutogradeOptions, autograde
+from grader.jobs import Limits
+from grader.release import release
 
 REPO = Path(__file__).resolve().parent.parent
 PRACTICES = sorted(p.name for p in (REPO / "solutions").glob("practice-*") if p.is_dir())
 BATCH = "practice-1b-kernel-sizes"
 BATCH_NOTEBOOK = "kernel_sizes.ipynb"
-# seconds per cell: long enough for a fast-mode training cell on a busy 2-core machine, short
-# enough that the infinite-loop submission is interrupted quickly
-TEST_TIMEOUT = 60
+# CPU seconds per cell: enough for a fast-mode training cell, short enough that the
+# infinite-loop submission is interrupted quickly; wall seconds: the backstop on a busy machine
+CELL_CPU_SECONDS = 30
+TEST_TIMEOUT = 120
+LIMIT_ARGS = ["--cell-cpu-seconds", str(CELL_CPU_SECONDS), "--timeout", str(TEST_TIMEOUT)]
 
 pytestmark = pytest.mark.grading
+
+
+def needs_worker():
+    """The batch needs grader.worker (a colleague's module); skip until it exists."""
+    pytest.importorskip("grader.worker", reason="grader/worker.py (sandboxed execution) not there")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,7 +67,7 @@ def make_course(tmp: Path, assignment_sources: dict[str, Path]) -> Path:
     shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     for name, source in assignment_sources.items():
         shutil.copytree(source, root / "solutions" / name)
-    course.release(root)
+    release(root)
     return root
 
 
@@ -218,6 +233,7 @@ NO_FEEDBACK = {"corrupt", "renamed"}  # nothing was executed: no feedback page
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
+    needs_worker()
     tmp = tmp_path_factory.mktemp("grading")
     root = make_course(tmp, {BATCH: REPO / "solutions" / BATCH})
     released = nbformat.read(root / "notebooks" / BATCH / BATCH_NOTEBOOK, as_version=4)
@@ -284,16 +300,29 @@ def batch(tmp_path_factory):
 
     before = hashes(root / "submitted")
     started = time.perf_counter()
-    status = course.main(
-        ["--course-dir", str(root), "autograde", BATCH, "--timeout", str(TEST_TIMEOUT)]
-    )
+    status = cli.main(["--course-dir", str(root), "autograde", BATCH, *LIMIT_ARGS])
     seconds = time.perf_counter() - started
     print(f"\n{BATCH}: {len(BATCH_CASES)} submissions autograded in {seconds:.1f} s")
     return {"root": root, "status": status, "before": before}
 
 
+# the corrupt and renamed notebooks are "not graded": the batch completes with exit status 1
+NOT_GRADED = {"corrupt", "renamed"}
+
+
 def test_batch_completes(batch):
-    assert batch["status"] == 0
+    assert batch["status"] == 1
+
+
+@pytest.mark.parametrize("student", list(BATCH_CASES))
+def test_each_submission_gets_its_status(batch, student):
+    from grader.gradebook import read_statuses
+
+    status = read_statuses(batch["root"])[BATCH][student]
+    expected = "not graded" if student in NOT_GRADED else "graded"
+    assert status.status == expected, (student, status.reasons)
+    if student in NOT_GRADED:
+        assert any("resubmit" in reason for reason in status.reasons)
 
 
 @pytest.mark.parametrize("student", list(BATCH_CASES))
@@ -309,9 +338,11 @@ def test_wrong_answer_earns_partial_credit(batch):
 
 
 def test_deleted_test_cell_is_restored_and_graded(batch):
+    from grader.gradebook import read_statuses
+
     root = batch["root"]
-    graded = (root / "autograded" / "deleted" / BATCH / BATCH_NOTEBOOK).read_text()
-    assert "was missing from the submission" in graded
+    notes = read_statuses(root)[BATCH]["deleted"].notes
+    assert any("kernels-test-shapes" in note and "restored" in note for note in notes)
     score, max_score = cell_scores(root, BATCH, "deleted")["kernels-test-shapes"]
     assert score == max_score > 0
 
@@ -322,69 +353,23 @@ def test_submitted_files_are_never_modified(batch):
 
 def test_feedback_and_export(batch, capsys):
     root = batch["root"]
-    assert course.main(["--course-dir", str(root), "feedback", BATCH]) == 0
+    assert cli.main(["--course-dir", str(root), "feedback", BATCH]) == 0
     pages = sorted(p.parent.parent.name for p in (root / "feedback").glob(f"*/{BATCH}/*.html"))
     # every readable submission gets a feedback page; the corrupt and renamed ones have none
     assert pages == sorted(set(BATCH_CASES) - NO_FEEDBACK)
     csv_path = root / "grades.csv"
-    assert course.main(["--course-dir", str(root), "export", "--to", str(csv_path)]) == 0
+    assert cli.main(["--course-dir", str(root), "export", "--to", str(csv_path)]) == 0
     rows = list(csv.DictReader(csv_path.open()))
-    exported = {row["student_id"]: float(row["score"]) for row in rows}
+    exported = {row["student_id"]: row["score"] for row in rows}
     expected = {
-        student: expected_total(root, BATCH, student, failing)
+        student: "" if student in NOT_GRADED else expected_total(root, BATCH, student, failing)
         for student, (failing, _) in BATCH_CASES.items()
     }
-    assert exported == expected
+    assert {s: v if v == "" else float(v) for s, v in exported.items()} == expected
+    statuses = {row["student_id"]: row["status"] for row in rows}
+    assert {s for s, v in statuses.items() if v == "not graded"} == NOT_GRADED
     out = capsys.readouterr().out
     assert "feedback page(s)" in out and "exported" in out
-
-
-# ---------------------------------------------------------------------------------------------
-# clear one-line errors, collecting, help
-# ---------------------------------------------------------------------------------------------
-
-
-def one_line_error(capsys, argv) -> str:
-    assert course.main(argv) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err, err
-    return err
-
-
-def test_errors_are_one_clear_line(tmp_path, capsys):
-    root = tmp_path / "course"
-    (root / "solutions").mkdir(parents=True)
-    shutil.copy(REPO / "nbgrader_config.py", root)
-    shutil.copytree(REPO / "solutions" / BATCH, root / "solutions" / BATCH)
-    base = ["--course-dir", str(root)]
-    assert "no assignment 'nope'" in one_line_error(capsys, [*base, "autograde", "nope"])
-    assert "collect" in one_line_error(capsys, [*base, "autograde", BATCH])
-    assert "autograde" in one_line_error(capsys, [*base, "feedback", BATCH])
-    assert "not found" in one_line_error(capsys, [*base, "collect", str(tmp_path / "x.zip")])
-    assert "nbgrader_config.py" in one_line_error(capsys, ["--course-dir", str(tmp_path), "check"])
-
-
-def test_collect_unpacks_an_lms_zip(tmp_path, capsys):
-    root = make_course(tmp_path, {BATCH: REPO / "solutions" / BATCH})
-    archive = tmp_path / "lms.zip"
-    released = (root / "notebooks" / BATCH / BATCH_NOTEBOOK).read_bytes()
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr(f"s001_{BATCH}_{BATCH_NOTEBOOK}", released)
-        zf.writestr(f"s002_{BATCH}_{BATCH_NOTEBOOK}", released)
-        zf.writestr("readme.txt", "not a submission")
-    assert course.main(["--course-dir", str(root), "collect", str(archive)]) == 0
-    for student in ("s001", "s002"):
-        path = root / "submitted" / student / BATCH / BATCH_NOTEBOOK
-        assert path.read_bytes() == released
-    assert "collected 2 submission(s)" in capsys.readouterr().out
-
-
-def test_every_command_has_help_with_an_example(capsys):
-    for command in ("release", "check", "collect", "autograde", "feedback", "export"):
-        with pytest.raises(SystemExit) as exit_info:
-            course.main([command, "--help"])
-        assert exit_info.value.code == 0
-        assert "Example: python -m helpers.course " + command in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,6 +380,7 @@ def test_every_command_has_help_with_an_example(capsys):
 @pytest.mark.parametrize("practice", [p for p in PRACTICES if p != BATCH])
 def test_practice_solution_blank_and_wrong_answer(practice, tmp_path):
     """Solution: full marks; untouched release: 0; a typical wrong answer: partial credit."""
+    needs_worker()
     source = REPO / "solutions" / practice
     root = make_course(tmp_path, {practice: source})
     (notebook,) = sorted(source.glob("*.ipynb"))
@@ -403,9 +389,11 @@ def test_practice_solution_blank_and_wrong_answer(practice, tmp_path):
     submit(root, "solution", practice, notebook.name, solved)
     submit(root, "blank", practice, notebook.name, released)
     submit(root, "wrong", practice, notebook.name, wrong_submission(solved, practice))
-    for report in course.autograde(root, practice, timeout=TEST_TIMEOUT):
-        print(f"\n{practice}: {report.student} autograded in {report.seconds:.1f} s")
-        assert not report.failed, report.notes
+    limits = Limits(cell_cpu_seconds=CELL_CPU_SECONDS, cell_wall_seconds=TEST_TIMEOUT)
+    report = autograde(root, practice, AutogradeOptions(limits=limits))
+    for outcome in report.outcomes:
+        print(f"\n{practice}: {outcome.student} autograded in {outcome.wall_seconds:.1f} s")
+        assert outcome.status == "graded", outcome.reasons
     wrong = WRONG_ANSWERS[practice]
     assert_scores(root, practice, "solution", frozenset(), "the instructor's answers")
     assert_scores(root, practice, "blank", EVERY_TEST, "the untouched release")

@@ -47,9 +47,9 @@ def test_every_make_command_in_the_docs_exists():
 
 
 def test_every_course_command_is_documented_for_tas():
-    from helpers import course
+    from grader.cli import build_parser
 
     readme = (ROOT / "README.md").read_text()
-    commands = course.build_parser()._subparsers._group_actions[0].choices
+    commands = build_parser()._subparsers._group_actions[0].choices
     for command in commands:
         assert f"`make {command}" in readme, f"README's TA table lacks `make {command}`"

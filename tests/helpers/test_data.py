@@ -33,7 +33,7 @@ from helpers.data import (
     train_validation_split,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_MNIST_DIR = Path(
     os.environ.get("MNIST_DATA_DIR") or REPO_ROOT.parent / "shared" / "data" / "mnist-10k"
 )

@@ -1,0 +1,2 @@
+"""Repository tools (notebook hygiene: ``python tools/check_notebooks.py``), importable as
+``tools.<module>`` from the repository root."""
