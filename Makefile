@@ -18,10 +18,13 @@ GRADE_ARGS ?=
 # Print how long a stage took: $(call timed,name,command)
 timed = @start=$$(date +%s); $(2) || exit $$?; echo "== stage '$(1)' took $$(( $$(date +%s) - start )) s"
 
-.PHONY: setup lab test lint pytest release check collect autograde feedback export \
+.PHONY: setup lab test test-browser lint pytest release check collect autograde feedback export \
         db-upgrade formgrader bench bench-quick clean
 
 $(BIN)/.installed: pyproject.toml
+	@echo "== First run (or pyproject.toml changed): installing the course into $(VENV):"
+	@echo "   TensorFlow, Keras, JupyterLab, nbgrader and the test tools, about 2 GB from PyPI."
+	@echo "   This takes 2-7 minutes on a 2-core machine; later runs start at once."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	$(PY) -m ipykernel install --sys-prefix --name nn-tricks --display-name "Python (nn-tricks)" >/dev/null
@@ -32,9 +35,11 @@ setup: $(BIN)/.installed
 # Containers often run as root, which JupyterLab refuses unless told.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The student lab: jupyter/student on JUPYTER_CONFIG_PATH hides nbgrader's UI (its lab extension
+# and server extensions are TA tools; `make formgrader` has them).
 lab: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
-		$(ALLOW_ROOT) $(LAB_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/student" \
+		$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: setup
 	$(call timed,lint,$(MAKE) --no-print-directory lint)
@@ -47,7 +52,12 @@ lint: setup
 # mode), two at a time; loadscope keeps each notebook's cells on one worker.
 pytest: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" NN_TRICKS_FAST=1 $(PY) -m pytest -n 2 --dist loadscope \
-		--durations=15 $(PYTEST_ARGS)
+		--ignore=tests/browser --durations=15 $(PYTEST_ARGS)
+
+# The student's path in a real browser (Debian's chromium; skipped with a reason without it).
+test-browser: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" NN_TRICKS_FAST=1 $(PY) -m pytest -p no:xdist tests/browser \
+		--durations=10 $(PYTEST_ARGS)
 
 # Course maintainers: regenerate notebooks/ from solutions/ (commit the result).
 release: setup

@@ -9,12 +9,16 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
+#: extras that only a benchmark needs (the PyTorch peer); the course environment leaves them out
+NOT_IN_THE_COURSE_ENVIRONMENT = frozenset({"peers"})
 
 
 def pyproject_requirements() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     requirements = set(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
+    for name, extra in project["optional-dependencies"].items():
+        if name in NOT_IN_THE_COURSE_ENVIRONMENT:
+            continue
         requirements.update(r for r in extra if not r.startswith("nn-tricks"))
     return {r.replace(" ", "") for r in requirements}
 
