@@ -138,13 +138,6 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
     assert "nbgrader_config.py" in one_line_error(capsys, ["--course-dir", str(tmp_path), "check"])
 
 
-def test_db_upgrade_without_the_database_module(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "grader.database", None)  # import fails as if absent
-    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
-    err = one_line_error(capsys, ["--course-dir", str(tmp_path), "db", "upgrade"])
-    assert "grader/database.py is missing" in err
-
-
 def test_collect_reports_and_exits_1_on_refused_entries(tmp_path, capsys):
     root = tmp_path / "course"
     (root / "solutions" / BATCH).mkdir(parents=True)

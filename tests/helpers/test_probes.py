@@ -119,3 +119,21 @@ def test_format_delta_table_puts_the_output_layer_in_the_last_column():
     assert "output" in header and "verdict" in header
     assert deep.split()[-1] == "vanishing" and shallow.split()[-1] == "stable"
     assert deep.index("1.0e-01") == shallow.index("2.0e-02")
+
+
+def test_kernel_gradient_rms_grows_with_the_input_scale():
+    helpers.set_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(4, activation="relu"),
+            keras.layers.Dense(3),  # linear output and MSE: no saturation hides the scale
+        ]
+    )
+    x = np.random.default_rng(0).random((16, 6)).astype("float32")
+    y = np.eye(3, dtype="float32")[np.arange(16) % 3]
+    mse = keras.losses.mean_squared_error
+    small = probes.kernel_gradient_rms(model, x, y, loss=mse)
+    assert np.isfinite(small) and small > 0.0
+    # the first kernel's gradient carries the inputs: scaled inputs, a larger gradient
+    assert probes.kernel_gradient_rms(model, 100 * x, y, loss=mse) > 10 * small
