@@ -2,7 +2,8 @@
 
 Every solution notebook must pass all its tests, and every released notebook with graded cells
 must pass none of them (a blank release that passes a test means the test checks nothing). Runs
-in fast mode (``NN_TRICKS_FAST=1``) unless ``full``.
+in fast mode (``NN_TRICKS_FAST=1``) unless ``full``, and in grading mode (``NN_TRICKS_GRADING=1``),
+as the grading sandbox runs them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def check(root: Path, assignments: Sequence[str] = (), *, full: bool = False) ->
     """
     from grader.nbgrader_adapter import validate
 
-    environ = {settings.FAST_MODE_VARIABLE: None if full else "1"}
+    # grading mode: a blank answer raises (in a student's lab it prints one line and goes on)
+    environ = {settings.FAST_MODE_VARIABLE: None if full else "1", settings.GRADING_VARIABLE: "1"}
     names = list(assignments) or assignments_in(root / settings.SOURCE_DIR)
     if not names:
         raise GraderError(f"no assignments in {root / settings.SOURCE_DIR}: nothing to check")

@@ -72,6 +72,11 @@ class MnistDataError(BriefError, RuntimeError):
     """MNIST could not be loaded; the message says why and what to do."""
 
 
+class ShapeError(BriefError, ValueError):
+    """An array of the wrong shape or kind was passed; the message says what was expected
+    (one line in Jupyter; still a ``ValueError`` for callers that catch one)."""
+
+
 @dataclass(frozen=True)
 class MnistSource:
     """Where the data came from: ``kind`` is "path", "env", "keras-cache" or "keras-download";
@@ -370,7 +375,7 @@ def flatten_images(images: np.ndarray) -> np.ndarray:
     """(N, 28, 28) or (N, 28, 28, 1) -> (N, 784), same dtype (one row of pixels per image)."""
     images = np.asarray(images)
     if images.ndim < 2:
-        raise ValueError(f"flatten_images expects a batch of images, got shape {images.shape}")
+        raise ShapeError(f"flatten_images expects a batch of images, got shape {images.shape}")
     return images.reshape(len(images), -1)
 
 
@@ -388,14 +393,27 @@ def one_hot(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
     """Integer labels (N,) in 0..num_classes-1 -> float32 (N, num_classes), one 1.0 per row."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"one_hot expects integer labels of shape (N,), got {labels.dtype} {labels.shape}"
+        raise ShapeError(
+            f"one_hot expects integer labels of shape (N,), got {labels.dtype} {labels.shape}: "
+            "pass the digit labels, not one-hot rows or images"
         )
     if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(
             f"labels must lie in 0..{num_classes - 1}, got {labels.min()}..{labels.max()}"
         )
     return np.eye(num_classes, dtype=np.float32)[labels]
+
+
+def dense_inputs(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Raw images and digit labels -> ``(prepare_dense(images), one_hot(labels))``: the
+    ``(x, y)`` pair a dense network of the course trains on."""
+    return prepare_dense(images), one_hot(labels)
+
+
+def conv_inputs(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Raw images and digit labels -> ``(prepare_conv(images), one_hot(labels))``: the
+    ``(x, y)`` pair a CNN of the course trains on."""
+    return prepare_conv(images), one_hot(labels)
 
 
 def first_n(images: np.ndarray, labels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -526,12 +544,15 @@ def augment_with_rotations(
 
 def _check_aligned(images: np.ndarray, labels: np.ndarray) -> int:
     if len(images) != len(labels):
-        raise ValueError(f"{len(images):,} images but {len(labels):,} labels")
+        raise ShapeError(f"{len(images):,} images but {len(labels):,} labels: pass matching arrays")
     return len(images)
 
 
 def _checked_batch(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
-        raise ValueError(f"expected images of shape (N, 28, 28), got {images.shape}")
+        raise ShapeError(
+            f"expected raw images of shape (N, 28, 28), got {images.shape}: pass the images "
+            "as the loader returns them (one image: images[None])"
+        )
     return images

@@ -122,6 +122,28 @@ def delta_rms(
     return np.array([float(tf.sqrt(tf.reduce_mean(tf.square(g)))) for g in bias_gradients])
 
 
+def kernel_gradient_rms(
+    model: keras.Model,
+    x: Any,
+    y: Any,
+    layer: int = 0,
+    loss: LossFunction | None = None,
+) -> float:
+    """RMS of ``∂C/∂W`` over the kernel of ``model.layers[layer]`` (default: the first Dense).
+
+    Unlike :func:`delta_rms` this weight gradient carries the layer's inputs
+    (``∂C/∂W^1 = δ^1 x^T``): it shows what the scale of the inputs (raw pixels 0..255
+    against [0, 1]) does to the size of an SGD step. ``C`` is the mean batch loss, the model
+    runs in training mode; ``loss`` as in :func:`delta_rms`.
+    """
+    loss = loss or keras.losses.categorical_crossentropy
+    with tf.GradientTape() as tape:
+        output = model(x, training=True)
+        cost = tf.reduce_mean(loss(tf.convert_to_tensor(y, dtype=tf.float32), output))
+    gradient = tape.gradient(cost, model.layers[layer].kernel)
+    return float(tf.sqrt(tf.reduce_mean(tf.square(gradient))))
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The strength of the error signal at the first layer relative to the last.

@@ -1,9 +1,9 @@
 """Notebook hygiene for solutions/ (run by pre-commit, CI and tests/test_release.py).
 
     python tools/check_notebooks.py                      # check every solutions/**/*.ipynb
-    python tools/check_notebooks.py solutions/07-cnn/cnn.ipynb
+    python tools/check_notebooks.py solutions/08-cnn-models/cnn_models.ipynb
     python tools/check_notebooks.py --fix                # strip outputs that must not be there
-    python tools/check_notebooks.py --refresh solutions/07-cnn/cnn.ipynb
+    python tools/check_notebooks.py --refresh solutions/08-cnn-models/cnn_models.ipynb
                                                          # re-run (fast mode), keep checked outputs
 
 Rules checked in every notebook:
@@ -14,7 +14,16 @@ Rules checked in every notebook:
   (solution / grade), every nbgrader cell has a grade_id, schema_version 3, and grade_ids are
   unique within the notebook; graded cells have points;
 - the first code cell is the course's setup cell, character for character, locked with
-  grade_id "setup", and its Colab pin is ``v`` + the package version (helpers/__init__.py).
+  grade_id "setup", and its Colab pin is ``v`` + the package version (helpers/__init__.py);
+- shape (CONTRIBUTING.md): no code cell over 25 lines (graded test cells are exempt: their
+  hidden tests stay with them); one ``# Title`` in the first cell and sections
+  ``## N.M Title`` numbered 1, 2, ... (N: the notebook's number, ``P1a`` for a practice);
+  every graded cell is claimed by a label ``**Exercise N.M (k points).**`` (or a ``###``
+  heading ``Exercise N.M (k points): title``) above it whose
+  k is the sum of the points of the graded cells up to the next label, labels numbered
+  N.1, N.2, ... and no other spelling of "Exercise" or "Knowledge check";
+- across notebooks: the same top-level ``def``/``class`` name in the code cells of two
+  notebooks (solution and graded test cells excluded) is code to move into ``helpers``.
 
 ``--refresh`` executes the notebook with nbclient in fast mode (NN_TRICKS_FAST=1) in its own
 folder and keeps the new outputs only on checked cells: use it after changing a checked cell.
@@ -30,28 +39,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
-SETUP_TEMPLATE = """\
-# Setup: in Colab, install the course helpers (pinned); elsewhere they are already installed.
-import sys
-if "google.colab" in sys.modules:
-    %pip install -q "nn-tricks @ git+https://github.com/nn-tricks/nn-tricks@v{version}"
+try:  # imported as tools.check_notebooks, or run as a script (pre-commit)
+    from tools.setup_cell import SETUP_CELL_TEMPLATE as SETUP_TEMPLATE
+    from tools.setup_cell import package_version
+except ModuleNotFoundError:
+    from setup_cell import SETUP_CELL_TEMPLATE as SETUP_TEMPLATE
+    from setup_cell import package_version
 
-import helpers  # imports TensorFlow and Keras quietly
-import keras
-import numpy as np
-
-helpers.set_seed(42)
-print(helpers.run_mode_summary())"""
+#: the kernelspec every notebook names: the course kernel `make setup` registers
+KERNELSPEC = {"name": "nn-tricks", "display_name": "Python (nn-tricks)", "language": "python"}
 PIN_PATTERN = re.compile(r"github\.com/nn-tricks/nn-tricks@(v[^\"'\s]+)")
-
-
-def package_version() -> str:
-    """helpers.__version__, read from the source (importing helpers would import TensorFlow)."""
-    text = (REPO / "helpers" / "__init__.py").read_text(encoding="utf-8")
-    match = re.search(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", text, re.MULTILINE)
-    if match is None:
-        raise SystemExit("helpers/__init__.py has no __version__")
-    return match.group(1)
 
 
 def setup_cell_text(version: str | None = None) -> str:
@@ -136,6 +133,148 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
         for other, cell in code_cells[1:]:
             if PIN_PATTERN.search(cell.source):
                 report(other, "a second setup cell (only the first code cell installs helpers)")
+    kernelspec = dict(nb.metadata.get("kernelspec", {}))
+    if kernelspec != KERNELSPEC:
+        report(None, f"kernelspec {kernelspec} is not the course kernel {KERNELSPEC} (run --fix)")
+    for index, message in shape_problems(nb, notebook_prefix(path)):
+        report(index, message)
+    return problems
+
+
+MAX_CODE_LINES = 25
+LABEL_PATTERN = re.compile(r"(?:\*\*|^### )Exercise (P?\d+[a-z]?)\.(\d+) \((\d+) points?\)")
+LOOSE_LABEL = re.compile(r"(?:\*\*?|^### )(?:Exercise|Knowledge check)|Knowledge check", re.I)
+SECTION_PATTERN = re.compile(r"^## (P?\d+[a-z]?)\.(\d+) \S")
+DEF_PATTERN = re.compile(r"^(?:def|class) (\w+)\b", re.MULTILINE)
+
+
+def notebook_prefix(path: Path) -> str:
+    """ "3" for solutions/03-overfitting/..., "P1a" for solutions/practice-1a-.../..."""
+    folder = path.parent.name
+    practice = re.match(r"practice-(\d+[a-z]?)\b", folder)
+    if practice:
+        return "P" + practice.group(1)
+    number = re.match(r"(\d+)-", folder)
+    return str(int(number.group(1))) if number else folder
+
+
+def is_graded_test(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
+
+
+def shape_problems(nb, prefix: str) -> list[tuple[int | None, str]]:
+    """Cell length, heading scheme and exercise labels (see the module docstring)."""
+    problems: list[tuple[int | None, str]] = []
+    for index, cell in enumerate(nb.cells):
+        lines = len(cell.source.splitlines())
+        if cell.cell_type == "code" and lines > MAX_CODE_LINES and not is_graded_test(cell):
+            problems.append(
+                (
+                    index,
+                    f"code cell of {lines} lines (at most {MAX_CODE_LINES}: split "
+                    "it, or move support code to helpers)",
+                )
+            )
+    first = nb.cells[0] if nb.cells else None
+    if first is None or first.cell_type != "markdown" or not first.source.startswith("# "):
+        problems.append((0, "the first cell is not the markdown title (# Title)"))
+    section = 0
+    label_number = 0
+    claim: tuple[int, str, int] | None = None  # (cell, label, points announced)
+    claimed = 0.0
+
+    def close_claim() -> None:
+        if claim is not None and claimed != claim[2]:
+            problems.append(
+                (
+                    claim[0],
+                    f"Exercise {claim[1]} announces {claim[2]} point(s), its "
+                    f"graded cells carry {claimed:g}",
+                )
+            )
+
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# ") and index != 0:
+                    problems.append((index, "a second # title (sections are ## N.M)"))
+                if line.startswith("## "):
+                    section += 1
+                    match = SECTION_PATTERN.match(line)
+                    expected = f"## {prefix}.{section} "
+                    if match is None or not line.startswith(expected):
+                        problems.append((index, f"heading {line!r}: expected {expected}Title"))
+            if nbgrader_meta(cell).get("grade"):  # a written answer is graded, not a label
+                pass
+            else:
+                for line in cell.source.splitlines():
+                    found = list(LABEL_PATTERN.finditer(line))
+                    loose = len(LOOSE_LABEL.findall(line))
+                    if loose > len(found):
+                        problems.append(
+                            (
+                                index,
+                                f"exercise label not in the form 'Exercise "
+                                f"{prefix}.M (k points)': {line.strip()[:60]!r}",
+                            )
+                        )
+                    for match in found:
+                        close_claim()
+                        label_number += 1
+                        label = f"{match.group(1)}.{match.group(2)}"
+                        if label != f"{prefix}.{label_number}":
+                            problems.append(
+                                (
+                                    index,
+                                    f"Exercise {label}: expected Exercise {prefix}.{label_number}",
+                                )
+                            )
+                        claim, claimed = (index, label, int(match.group(3))), 0.0
+        if nbgrader_meta(cell).get("grade"):
+            if claim is None:
+                grade_id = nbgrader_meta(cell).get("grade_id")
+                problems.append(
+                    (
+                        index,
+                        f"graded cell {grade_id!r} has no 'Exercise {prefix}.M "
+                        "(k points)' label above it",
+                    )
+                )
+            else:
+                claimed += float(nbgrader_meta(cell).get("points") or 0)
+    close_claim()
+    return problems
+
+
+def top_level_defs(path: Path) -> dict[str, int]:
+    """{name: cell index} of the top-level def/class statements of a notebook's code cells,
+    solution cells and graded test cells excluded."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    found: dict[str, int] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or nbgrader_meta(cell).get("solution") or is_graded_test(cell):
+            continue
+        for name in DEF_PATTERN.findall(cell.source):
+            found.setdefault(name, index)
+    return found
+
+
+def duplicate_defs(paths: list[Path], others: list[Path] | None = None) -> list[str]:
+    """'path cell i: def name also in other.ipynb' for names defined in two notebooks."""
+    pool = {p.resolve(): p for p in [*paths, *(others or [])]}
+    defs = {key: top_level_defs(path) for key, path in pool.items()}
+    problems = []
+    for path in paths:
+        for name, index in defs[path.resolve()].items():
+            twins = [pool[k].name for k in defs if k != path.resolve() and name in defs[k]]
+            if twins:
+                problems.append(
+                    f"{path} cell {index}: `{name}` is also defined in "
+                    f"{', '.join(sorted(twins))}: move it to helpers"
+                )
     return problems
 
 
@@ -161,12 +300,15 @@ def merge_streams(outputs: list) -> list:
 
 
 def fix_notebook(path: Path) -> bool:
-    """Clear outputs and execution counts of unchecked cells, merge split stream outputs of
-    checked ones; True when the file changed."""
+    """Name the course kernelspec, clear outputs and execution counts of unchecked cells, merge
+    split stream outputs of checked ones; True when the file changed."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     changed = False
+    if dict(nb.metadata.get("kernelspec", {})) != KERNELSPEC:
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)
+        changed = True
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -246,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{path}: tidied outputs (unchecked cleared, streams merged)")
     version = package_version()
     problems = [problem for path in paths for problem in check_notebook(path, version)]
+    problems += duplicate_defs(paths, default_notebooks())
     for problem in problems:
         print(problem)
     if problems:

@@ -26,7 +26,7 @@ if "google.colab" in sys.modules:
     spec = os.environ.get("NN_TRICKS_INSTALL_SPEC") or "nn-tricks @ git+https://github.com/nn-tricks/nn-tricks@v{version}"
     %pip install -q "{{spec}}"
 
-import helpers  # imports TensorFlow and Keras quietly
+import helpers  # first: it makes the TensorFlow and Keras imports below quiet
 import keras
 import numpy as np
 

@@ -141,3 +141,17 @@ def test_without_validation_or_accuracy_draws_training_loss_only(tmp_path, fake_
 def test_metrics_default_is_an_immutable_tuple():
     assert PlotTraining().metrics == ("loss", "accuracy")
     assert PlotTraining(metrics=["loss"]).metrics == ("loss",)
+
+
+def test_epoch_timer_records_every_epoch():
+    from helpers.callbacks import EpochTimer
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    timer = EpochTimer()
+    x = np.zeros((8, 3), dtype="float32")
+    y = np.eye(2, dtype="float32")[np.arange(8) % 2]
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[timer])
+    assert len(timer.seconds) == len(timer.cpu_seconds) == len(timer.elapsed) == 3
+    assert all(s >= 0 for s in timer.seconds)
+    assert timer.elapsed == sorted(timer.elapsed) and timer.elapsed[-1] >= sum(timer.seconds[1:])

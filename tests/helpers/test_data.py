@@ -578,3 +578,21 @@ def test_augment_with_rotations_triples_and_keeps_labels_aligned():
     assert np.all((right_angles >= -25.0) & (right_angles <= -5.0))
     for image, turned, angle in zip(images, augmented[8:], right_angles, strict=True):
         np.testing.assert_array_equal(turned, rotate_image(image, angle))
+
+
+def test_dense_and_conv_inputs_pair_images_with_one_hot_labels():
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    labels = np.array([3, 7])
+    x, y = data.dense_inputs(images, labels)
+    assert x.shape == (2, 784) and np.allclose(x, data.prepare_dense(images))
+    assert np.array_equal(y, data.one_hot(labels))
+    x, y = data.conv_inputs(images, labels)
+    assert x.shape == (2, 28, 28, 1) and y.shape == (2, 10)
+
+
+def test_a_wrong_shape_is_a_one_line_error_that_is_still_a_value_error():
+    assert issubclass(data.ShapeError, ValueError)
+    with pytest.raises(data.ShapeError, match=r"\(N, 28, 28\).*images\[None\]"):
+        data.prepare_dense(np.zeros((28, 28), dtype=np.uint8))
+    lines = data.ShapeError("x")._render_traceback_()
+    assert len(lines) == 1 and "ShapeError" in lines[0]

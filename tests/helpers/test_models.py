@@ -101,3 +101,13 @@ def test_tensorflow_warnings_are_silenced_when_tensorflow_came_first():
         assert logger.getEffectiveLevel() >= logging.ERROR
     finally:
         logger.setLevel(previous)
+
+
+def test_cnn_final_without_augmentation_is_the_batch_normalized_cnn():
+    with_layers = models.cnn_final(steps_per_epoch=10)
+    without = models.cnn_final(steps_per_epoch=10, augment=False)
+    names = [layer.name for layer in without.layers]
+    assert without.name == "cnn_batchnorm" and with_layers.name == "cnn_final"
+    assert "random_rotation" not in names and "random_shift" not in names
+    assert names == [layer.name for layer in with_layers.layers][2:]
+    assert without.count_params() == with_layers.count_params()
