@@ -63,7 +63,12 @@ class Lab:
         self.token = token
 
     def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}/lab/tree/{path}?token={self.token}"
+        """``path`` opened alone, in a workspace of its own (no tabs restored from other tests)."""
+        workspace = secrets.token_hex(4)
+        return (
+            f"http://127.0.0.1:{self.port}/lab/workspaces/{workspace}/tree/{path}"
+            f"?reset&token={self.token}"
+        )
 
     def api(self, path: str) -> int:
         request = urllib.request.Request(
@@ -86,6 +91,7 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     env = dict(os.environ)
     env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter" / "student")
     env["NN_TRICKS_FAST"] = "1"
+    env.pop("MPLBACKEND", None)  # the test run's Agg would hide every figure from the page
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     argv = [
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
