@@ -48,11 +48,17 @@ test: setup
 lint: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
+# The PostgreSQL variants of the gradebook and grading tests run against this database unless
+# the variable is already set (set it empty to skip them); they skip, with the reason, when the
+# server does not answer. .ci/run starts the local server.
+NN_TRICKS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
 # Unit tests, release and grading checks, and every solution notebook under nbval (fast
 # mode), two at a time; loadscope keeps each notebook's cells on one worker.
 pytest: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" NN_TRICKS_FAST=1 $(PY) -m pytest -n 2 --dist loadscope \
-		--ignore=tests/browser --durations=15 $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" NN_TRICKS_FAST=1 \
+		NN_TRICKS_TEST_POSTGRES_URL="$(NN_TRICKS_TEST_POSTGRES_URL)" \
+		$(PY) -m pytest -n 2 --dist loadscope --ignore=tests/browser --durations=15 $(PYTEST_ARGS)
 
 # The student's path in a real browser (Debian's chromium; skipped with a reason without it).
 test-browser: setup

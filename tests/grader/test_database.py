@@ -2,7 +2,8 @@
 
 The PostgreSQL tests need ``NN_TRICKS_TEST_POSTGRES_URL`` (e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``, a database the user may create schemas
-in); each test gets its own schema, dropped afterwards.
+in); each test gets its own schema, dropped afterwards. They skip, with the reason, where it is
+unset or the server does not answer (``tests/grader/postgres.py``).
 """
 
 from __future__ import annotations
@@ -25,11 +26,9 @@ from grader.database import (
     head_revision,
     upgrade,
 )
+from tests.grader.postgres import needs_postgres
 
 POSTGRES_URL = os.environ.get("NN_TRICKS_TEST_POSTGRES_URL")
-needs_postgres = pytest.mark.skipif(
-    not POSTGRES_URL, reason="set NN_TRICKS_TEST_POSTGRES_URL to a PostgreSQL database to test it"
-)
 
 
 def round_trip(url: str) -> None:
