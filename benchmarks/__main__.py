@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import asdict, replace
-from pathlib import Path
 from typing import Any
 
 from benchmarks.data_choice import (
@@ -32,6 +30,7 @@ from benchmarks.data_choice import (
     fast_mode_directory,
 )
 from benchmarks.experiments import Experiment, headline_experiments
+from benchmarks.machine import describe_machine
 from benchmarks.measure import RunSettings, matmul_peak_gflops
 from benchmarks.processes import ROOT, run_json_module
 from benchmarks.report import write_report
@@ -52,24 +51,10 @@ def measure(settings: RunSettings) -> dict[str, Any]:
 
 
 def machine_description() -> dict[str, Any]:
-    """What the figures were measured on."""
+    """What the figures were measured on, TensorFlow's version included."""
     import tensorflow as tf
 
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "system": f"{platform.system()} {platform.release()}",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
+    return {**describe_machine(), "tensorflow": tf.__version__}
 
 
 def accuracy_rows(

@@ -38,7 +38,6 @@ import contextlib
 import json
 import math
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -49,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import describe_machine
 from benchmarks.processes import ROOT
 from benchmarks.report import markdown_table
 
@@ -605,20 +605,8 @@ def render_markdown(results: dict[str, Any]) -> str:
 
 
 def machine_description() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
+    """What the figures were measured on."""
+    return describe_machine()
 
 
 def results_of(runs: Sequence[dict[str, Any]], context: dict[str, Any]) -> dict[str, Any]:
