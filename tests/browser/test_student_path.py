@@ -142,11 +142,15 @@ def test_each_slider_moves_and_its_output_changes(page, lab, screenshots, path):
     open_notebook(page, lab, path)
     run_all(page)
     wait_until_idle(page)
-    sliders = page.locator(".jp-OutputArea .widget-slider .noUi-handle, .jp-OutputArea .widget-hslider .noUi-handle")
+    sliders = page.locator(
+        ".jp-OutputArea .widget-slider .noUi-handle, .jp-OutputArea .widget-hslider .noUi-handle"
+    )
     assert sliders.count() >= 1, f"no slider rendered in {path}"
     name = path.split("/")[0]
     for index in range(sliders.count()):
-        widget_area = sliders.nth(index).locator("xpath=ancestor::div[contains(@class,'jp-OutputArea')][1]")
+        widget_area = sliders.nth(index).locator(
+            "xpath=ancestor::div[contains(@class,'jp-OutputArea')][1]"
+        )
         before = widget_area.inner_html()
         sliders.nth(index).scroll_into_view_if_needed()
         page.screenshot(path=str(screenshots / f"{name}-slider{index}-before.png"))
@@ -169,5 +173,7 @@ def test_a_blank_practice_task_shows_exactly_one_line(page, lab, screenshots):
     page.screenshot(path=str(screenshots / "practice-1b-run-all-fresh.png"))
     test_cell = next(c for c in code_cells(final) if "build_cnn(5)" in c["source"])
     lines = [line for line in test_cell["error"].splitlines() if line.strip()]
-    assert len(lines) == 1, f"the blank task's test cell shows {len(lines)} lines:\n" + "\n".join(lines)
+    assert len(lines) == 1, f"the blank task's test cell shows {len(lines)} lines:\n" + "\n".join(
+        lines
+    )
     assert re.search(r"not answered|NotImplementedError|replace", lines[0]), lines[0]
