@@ -453,17 +453,8 @@ def build_bwrap_argv(
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for name in ("passwd", "group", "hosts"):
         argv += ["--ro-bind", str(Path(spec.etc_dir) / name), f"/etc/{name}"]
-    # bwrap would make the missing parents of a mount point 0700 (as root): make them 0755
-    destinations = [*spec.interpreter_roots, SANDBOX_PACKAGES, SANDBOX_CPU_COUNTER]
-    for parent in _parents(destinations):
-        argv += ["--perms", "0755", "--dir", parent]
-    for root in spec.interpreter_roots:
-        argv += ["--ro-bind", root, root]
-    argv += ["--ro-bind", spec.packages_dir, SANDBOX_PACKAGES]
-    if spec.data_dir is not None:
-        argv += ["--ro-bind", spec.data_dir, SANDBOX_DATA]
-    if spec.cpu_counter is not None:
-        argv += ["--ro-bind", spec.cpu_counter, SANDBOX_CPU_COUNTER]
+    # /proc, /dev and the tmpfs first: a later mount below /tmp (a checkout or venv there, as
+    # in a CI clone under /tmp) must land on top of the tmpfs, not be hidden by it
     argv += [
         "--proc",
         "/proc",
@@ -481,6 +472,19 @@ def build_bwrap_argv(
         str(spec.tmp_bytes),
         "--tmpfs",
         "/dev/shm",
+    ]
+    # bwrap would make the missing parents of a mount point 0700 (as root): make them 0755
+    destinations = [*spec.interpreter_roots, SANDBOX_PACKAGES, SANDBOX_CPU_COUNTER]
+    for parent in _parents(destinations):
+        argv += ["--perms", "0755", "--dir", parent]
+    for root in spec.interpreter_roots:
+        argv += ["--ro-bind", root, root]
+    argv += ["--ro-bind", spec.packages_dir, SANDBOX_PACKAGES]
+    if spec.data_dir is not None:
+        argv += ["--ro-bind", spec.data_dir, SANDBOX_DATA]
+    if spec.cpu_counter is not None:
+        argv += ["--ro-bind", spec.cpu_counter, SANDBOX_CPU_COUNTER]
+    argv += [
         "--bind",
         spec.scratch,
         SANDBOX_SCRATCH,
