@@ -40,7 +40,24 @@ def hygienic_notebook(checker):
     checked.execution_count = 3
     plain = new_code_cell("print(2)")
     title = nbformat.v4.new_markdown_cell("# A title")
-    return nbformat, new_notebook(cells=[title, setup, checked, plain]), new_output
+    nb = new_notebook(cells=[title, setup, checked, plain])
+    nb.metadata["kernelspec"] = dict(checker.KERNELSPEC)
+    return nbformat, nb, new_output
+
+
+def test_a_notebook_without_the_course_kernel_is_reported_and_fixed(tmp_path):
+    checker = check_notebooks
+    nbformat, nb, _ = hygienic_notebook(checker)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    assert any("kernelspec" in p for p in checker.check_notebook(path))
+    assert checker.main(["--fix", str(path)]) == 0
+    assert nbformat.read(path, as_version=4).metadata["kernelspec"]["name"] == "nn-tricks"
 
 
 def test_checker_fix_strips_only_unchecked_outputs(tmp_path):
