@@ -1311,12 +1311,21 @@ def _nb(make: Callable[[Materials], NotebookNode]) -> Callable[[Materials], byte
     return lambda m: to_bytes(make(m))
 
 
-def _hostile(cell: str, start: str = "blank", mistake: str | None = None, after: str = "setup"):
+def _hostile(
+    cell: str,
+    start: str = "blank",
+    mistake: str | None = None,
+    after: str = "setup",
+    answered: tuple[str, ...] = (),
+):
     """A builder: the blank release or the solved notebook (with ``mistake`` made), plus a cell
-    holding ``cell`` after the cell ``after``."""
+    holding ``cell`` after the cell ``after``. ``answered``: on a blank start, the answer cells
+    filled in with the solution's source (before ``mistake`` is made)."""
 
     def make(m: Materials) -> NotebookNode:
         nb = m.blank() if start == "blank" else m.solved()
+        for gid in answered:
+            nb = m.replace_answer(nb, gid, m.solution_source(gid))
         if mistake:
             nb = m.wrong(nb, mistake)
         return m.with_extra_cell(nb, cell, after=after)
@@ -1524,11 +1533,19 @@ def _kernel_sizes(m: Materials, every: frozenset[str]) -> list[Entry]:
             "ks-swallow-run-cell",
             f,
             "swallow-errors",
-            _hostile(SWALLOW_RUN_CELL),
+            # Only cnn_shapes_and_params is answered (with the shapes mistake): a blank stub's
+            # NotImplementedError is shown by helpers.feedback's exception handler, which the
+            # wrapper does not silence, so on a fully blank notebook every test cell kept an
+            # ordinary error and the seal path was never exercised. A failed check
+            # (CheckFailed) is hidden by the wrapper: that is what this entry is about.
+            _hostile(SWALLOW_RUN_CELL, mistake="shapes", answered=("kernels-shapes-and-params",)),
             Expect(nr, every, ("run_cell", "without its seal")),
-            """Blank, with get_ipython().run_cell wrapped so that no cell shows or reports an
-           error. A test cell still stops at its first failing statement, so the seal line at
-           its end never runs: 0, "finished without its seal"; the scan flags run_cell.""",
+            """Blank but for cnn_shapes_and_params (with the shapes mistake), and
+           get_ipython().run_cell wrapped so that no cell shows or reports an error. The
+           shapes tests' failed checks are hidden, but a test cell still stops at its first
+           failing statement, so the seal line at its end never runs: 0, "finished without
+           its seal". The other tests call blank stubs, whose NotImplementedError the course's
+           feedback handler still shows: ordinary 0. The scan flags run_cell.""",
         ),
         _e(
             "ks-swallow-run-code",
@@ -1640,22 +1657,34 @@ def _kernel_sizes(m: Materials, every: frozenset[str]) -> list[Entry]:
             "ks-forged-seal",
             f,
             "forged-seal",
-            _hostile(_forged_seal(m.test_ids)),
+            # cnn_shapes_and_params answered (with the shapes mistake), as in ks-swallow-run-cell:
+            # a blank stub's NotImplementedError stays visible (helpers.feedback's handler), so
+            # only a failed check reaches the forged seal.
+            _hostile(
+                _forged_seal(m.test_ids), mistake="shapes", answered=("kernels-shapes-and-params",)
+            ),
             Expect(nr, every, ("without its seal",)),
-            """Blank, errors hidden by a run_cell wrapper that also displays a seal of its own
-           with a guessed nonce after each test cell: the seal is not this job's (and the
-           real one never ran), so "finished without its seal".""",
+            """Blank but for cnn_shapes_and_params (with the shapes mistake), errors hidden by a
+           run_cell wrapper that also displays a seal of its own with a guessed nonce after
+           each test cell: the shapes tests' failed checks are hidden, their seal is not this
+           job's (and the real one never ran), so "finished without its seal". The other tests
+           call blank stubs, whose NotImplementedError stays visible: ordinary 0.""",
         ),
         _e(
             "ks-seal-replay",
             f,
             "forged-seal",
-            _hostile(SEAL_REPLAY),
+            # cnn_shapes_and_params answered (with the shapes mistake), as in ks-swallow-run-cell:
+            # the wrapper hides failed checks, not a blank stub's NotImplementedError (shown by
+            # helpers.feedback's handler), so only the shapes tests reach the replayed seal.
+            _hostile(SEAL_REPLAY, mistake="shapes", answered=("kernels-shapes-and-params",)),
             Expect(nr, every, ("run_cell", "values differ")),
-            """Blank, with a run_cell wrapper that hides errors and, after a failed test cell,
-           runs the cell's last line: the real seal with the real nonce (the kernel sees the
-           cell's source). Sealed and error-free, but no evidence: the verdict must come from
-           the missing records. This fails only if every test cell records evidence.""",
+            """Blank but for cnn_shapes_and_params (with the shapes mistake), and a run_cell
+           wrapper that hides errors and, after a failed test cell, runs the cell's last line:
+           the real seal with the real nonce (the kernel sees the cell's source). The shapes
+           tests end sealed and error-free, but without evidence: the verdict must come from
+           the missing records ("values differ"). The other tests call blank stubs: their
+           NotImplementedError stays visible (the course's feedback handler), ordinary 0.""",
         ),
         _e(
             "ks-extra-seal",
