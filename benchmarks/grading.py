@@ -678,7 +678,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs.append(grade_with(course, Path(scratch), label, fields))
             print(f"  {label}: {runs[-1]['wall_seconds']:.0f} s", flush=True)
     context = {
-        "data": data_dir or choice.description,
+        "data": os.path.relpath(data_dir, ROOT) if data_dir else choice.description,
         "machine": machine_description(),
         "seconds": time.perf_counter() - started,
     }
