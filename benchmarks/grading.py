@@ -186,6 +186,25 @@ def timed(module: Any, name: str, sink: list[float]) -> Iterator[None]:
         setattr(module, name, original)
 
 
+def machine_note(runs: list[dict[str, Any]], machine: dict[str, Any]) -> str:
+    """How busy the machine was, read off the runs' load averages (one sentence)."""
+    loads = [x for run in runs for x in (run["load_before"], run["load_after"]) if x is not None]
+    cores = machine["cores"]
+    explain = (
+        f"the load average before/after each runner is in the table (on {cores} cores, a load "
+        f"above {cores} means the batch competed with other work), and *cores used* says how "
+        "much of the machine the batch's sandboxes actually got."
+    )
+    if loads and max(loads) > cores + 0.25:  # the batch itself keeps the load near `cores`
+        return (
+            f"**the machine was shared with other work while it ran** (load up to "
+            f"{max(loads):.1f}): {explain} Where that load left the batch less than its "
+            f"{cores} cores, the speed-ups understate what an idle machine gives."
+        )
+    peak = max(loads, default=0.0)
+    return f"no other work on the machine to speak of (load at most {peak:.1f}): {explain}"
+
+
 def load_average() -> float | None:
     try:
         return round(os.getloadavg()[0], 2)
@@ -475,11 +494,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"{machine['date']}: {runs[0]['submissions']} submissions of `{ASSIGNMENT}` "
         f"({runs[0]['jobs']} executed, the rest unreadable), fast mode "
         f"(`NN_TRICKS_FAST=1`), data: {results['data']}. Machine: {machine['cpu']}, "
-        f"{machine['cores']} cores, Python {machine['python']}; **shared with other engineers "
-        "while it ran**: the load average before/after each runner is in the table (on 2 cores, "
-        "a load above 2 means the batch competed with other work), and *cores used* says how "
-        "much of the machine the batch's sandboxes actually got. Where the others' load left "
-        "the batch less than its 2 cores, the speed-ups understate what an idle machine gives.",
+        f"{machine['cores']} cores, Python {machine['python']}; {machine_note(runs, machine)}",
         "",
         markdown_table(
             [

@@ -139,13 +139,21 @@ def test_report_has_the_table_the_serial_parts_and_the_scaling_note(tmp_path: Pa
     assert "| `processes --workers 2` | 110.0 | 6.5 | 1.82× |" in text
     assert "| `sequential` | 200.0 | 3.6 | 1.00× |" in text
     assert "**yes** (asserted)" in text
-    assert "shared with other engineers" in text
+    assert "the machine was shared with other work while it ran** (load up to 2.5)" in text
     assert (
         "| planning one submission (stage, scan, `prepare`, seals) | 0.50 | 0.50 | 0.50 |" in text
     )
     assert "T(S) = F + N·p + max(ceil(N/S)·e, e + N·r)" in text
     assert "Benchmark wall time: 8.0 minutes." in text
     assert json.loads(js.read_text())["summary"][1]["runner"] == "processes --workers 2"
+
+
+def test_machine_note_says_whether_other_work_shared_the_machine():
+    machine = {"cores": 2}
+    busy = grading.machine_note(RUNS, machine)  # a load of 2.5 on 2 cores: more than the batch
+    assert busy.startswith("**the machine was shared with other work")
+    quiet = [{**run, "load_after": 1.9} for run in RUNS]
+    assert grading.machine_note(quiet, machine).startswith("no other work on the machine")
 
 
 def test_report_says_when_scores_differ(tmp_path: Path):
