@@ -30,6 +30,7 @@ Ctrl-C. :attr:`BatchReport.exit_status` is 0 only when every submission is grade
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
@@ -634,6 +635,24 @@ def run_batch(
     started = time.perf_counter()
     runner = runner or make_runner(plan.options)
     execute = execute or default_execute()
+    with runner_session(runner):
+        return _run_batch(plan, runner, execute, on_outcome, started)
+
+
+def runner_session(runner: Any) -> contextlib.AbstractContextManager[Any]:
+    """The runner's ``session()`` (one cluster for the reference run and the batch), or
+    nothing for a runner without one."""
+    session = getattr(runner, "session", None)
+    return session() if session is not None else contextlib.nullcontext()
+
+
+def _run_batch(
+    plan: BatchPlan,
+    runner: Any,
+    execute: Execute,
+    on_outcome: Callable[[SubmissionOutcome], None] | None,
+    started: float,
+) -> BatchReport:
     evidence, reference_seconds = run_reference(plan, runner, execute)
     outcomes: list[SubmissionOutcome] = []
 

@@ -97,8 +97,8 @@ class DaskRunner:
 
     Args:
         scheduler: address of an existing scheduler, e.g. ``"tcp://10.0.0.5:8786"``. Defaults to
-            none: start a local cluster of ``local_workers`` processes for each :meth:`run` and
-            close it afterwards.
+            none: start a local cluster of ``local_workers`` processes for each :meth:`run` (or
+            once for a :meth:`session`) and close it afterwards.
         local_workers: worker processes of the local cluster, at least 1 (not with
             ``scheduler``). Defaults to the available cores. Each job's kernel then gets
             ``max(1, cores // local_workers)`` TensorFlow / OpenMP threads; on an existing
@@ -124,6 +124,22 @@ class DaskRunner:
         self.scheduler = scheduler
         self.local_workers = None if scheduler is not None else local_workers or available_cores()
         self.connect_timeout = connect_timeout
+        self._session_client: Client | None = None
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep one client (and, without ``scheduler``, one local cluster) for every
+        :meth:`run` inside the ``with`` block: a batch's reference run and its jobs then share
+        the cluster's start-up. Nested sessions reuse the outer one."""
+        if self._session_client is not None:
+            yield
+            return
+        with self._connect() as client:
+            self._session_client = client
+            try:
+                yield
+            finally:
+                self._session_client = None
 
     def run(self, jobs: Sequence[GradeJob], execute: Execute) -> Iterator[GradeResult]:
         """See :meth:`grader.runners.Runner.run`; ``execute`` must be a top-level function
@@ -144,6 +160,14 @@ class DaskRunner:
 
     @contextmanager
     def _client(self) -> Iterator[Client]:
+        if self._session_client is not None:
+            yield self._session_client
+            return
+        with self._connect() as client:
+            yield client
+
+    @contextmanager
+    def _connect(self) -> Iterator[Client]:
         if self.scheduler is None:
             assert self.local_workers is not None
             with start_local_cluster(self.local_workers) as cluster:

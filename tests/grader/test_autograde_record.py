@@ -3,6 +3,7 @@ nbgrader's finalize, the gradebook, the status file, export and feedback, withou
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import json
@@ -200,3 +201,30 @@ def test_temporary_files_are_removed_even_on_ctrl_c(batch, monkeypatch, tmp_path
         )
     assert calls == [REFERENCE, "solution"]
     assert list(scratch.iterdir()) == []
+
+
+class SessionRunner(SequentialRunner):
+    """A sequential runner that logs its session and the runs inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[str] = []
+
+    @contextlib.contextmanager
+    def session(self):
+        self.log.append("open")
+        try:
+            yield
+        finally:
+            self.log.append("close")
+
+    def run(self, jobs, execute):
+        self.log.append(f"run {len(jobs)}")
+        yield from super().run(jobs, execute)
+
+
+def test_the_reference_run_and_the_batch_share_one_runner_session(batch):
+    runner = SessionRunner()
+    plan = plan_batch(batch["root"], ASSIGNMENT, AutogradeOptions(students=("solution", "fails")))
+    run_batch(plan, runner=runner, execute=fake_execute)
+    assert runner.log == ["open", "run 1", "run 2", "close"]

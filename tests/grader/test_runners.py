@@ -187,6 +187,36 @@ def test_dask_local_cluster_limits_threads_and_is_closed_afterwards() -> None:
     assert not {c.pid for c in me.children(recursive=True)} - before, "worker processes left"
 
 
+def test_dask_session_starts_one_local_cluster_for_several_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[int] = []
+    real_start = dask_runner.start_local_cluster
+
+    def counting_start(n_workers: int) -> LocalCluster:
+        started.append(n_workers)
+        return real_start(n_workers)
+
+    monkeypatch.setattr(dask_runner, "start_local_cluster", counting_start)
+    me = psutil.Process()
+    before = {child.pid for child in me.children(recursive=True)}
+    runner = DaskRunner(local_workers=2)
+    with runner.session():
+        first = list(runner.run([fake_jobs.make_job("reference")], fake_jobs.execute))
+        with runner.session():  # nested: the outer session's cluster
+            rest = list(
+                runner.run([fake_jobs.make_job(f"s-{i}") for i in range(2)], fake_jobs.execute)
+            )
+    assert started == [2], "one local cluster for the reference run and the batch"
+    assert [r.status for r in first + rest] == ["executed"] * 3
+    list(runner.run([fake_jobs.make_job("after")], fake_jobs.execute))
+    assert started == [2, 2], "outside a session each run starts (and closes) its own cluster"
+    deadline = time.monotonic() + 30
+    while {c.pid for c in me.children(recursive=True)} - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not {c.pid for c in me.children(recursive=True)} - before, "worker processes left"
+
+
 def test_unreachable_scheduler_is_one_clear_error() -> None:
     runner = DaskRunner("tcp://127.0.0.1:9", connect_timeout=1)
     with pytest.raises(
