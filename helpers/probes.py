@@ -16,6 +16,11 @@ Dense layer and its activation, a bias before it would get no gradient at all (t
 mean removes it), so the probe measures the bias that feeds the nonlinearity, the batch
 normalization's shift ``β``. ``gradient_verdict`` turns the ratio
 first / last layer into "vanishing", "stable" or "exploding".
+
+``dead_unit_fraction(model, x)`` counts, for every hidden Dense layer, the units whose
+pre-activation is ``≤ 0`` on every input of a batch: under ReLU such a unit outputs 0 and
+gets a zero gradient for all of these inputs (a *dead* unit); under LeakyReLU or PReLU the
+same unit still passes the gradient times its slope ``α``.
 """
 
 from __future__ import annotations
@@ -52,10 +57,14 @@ ACTIVATION_LAYERS = (
 
 
 def _forward_with_pre_activations(
-    model: keras.Sequential, x: Any, tape: tf.GradientTape
+    model: keras.Sequential,
+    x: Any,
+    tape: tf.GradientTape | None,
+    training: bool = True,
 ) -> tuple[Any, list[Any]]:
-    """Run ``model`` on ``x`` layer by layer (training mode) and return the output and, per
-    Dense layer, the tensor that enters its nonlinearity (watched by ``tape``).
+    """Run ``model`` on ``x`` layer by layer and return the output and, per Dense layer, the
+    tensor that enters its nonlinearity (watched by ``tape`` unless it is None). The layers
+    in between run with ``training`` (defaults to True: dropout and batch statistics on).
 
     That tensor is ``z = a W + b`` for a Dense layer with its own activation; for a linear
     Dense layer it is the input of the next activation layer, i.e. after any layers in
@@ -65,6 +74,7 @@ def _forward_with_pre_activations(
     pre_activations: list[Any] = []
     a = tf.convert_to_tensor(x, dtype=tf.float32)
     pending = None  # the watched output of a linear Dense layer (or what followed it)
+    watch = tape.watch if tape is not None else (lambda tensor: None)
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense):
             if pending is not None:
@@ -72,7 +82,7 @@ def _forward_with_pre_activations(
             z = tf.matmul(a, layer.kernel)
             if layer.use_bias:
                 z = z + layer.bias
-            tape.watch(z)
+            watch(z)
             if layer.activation in (None, keras.activations.linear):
                 pending, a = z, z
             else:
@@ -81,12 +91,12 @@ def _forward_with_pre_activations(
                 a = layer.activation(z)
             continue
         if pending is not None:
-            tape.watch(a)
+            watch(a)
             pending = a
             if isinstance(layer, ACTIVATION_LAYERS):
                 pre_activations.append(a)
                 pending = None
-        a = layer(a, training=True)
+        a = layer(a, training=training)
     if pending is not None:
         pre_activations.append(pending)
     return a, pre_activations
@@ -142,6 +152,53 @@ def kernel_gradient_rms(
         cost = tf.reduce_mean(loss(tf.convert_to_tensor(y, dtype=tf.float32), output))
     gradient = tape.gradient(cost, model.layers[layer].kernel)
     return float(tf.sqrt(tf.reduce_mean(tf.square(gradient))))
+
+
+def dead_unit_fraction(model: keras.Sequential, x: Any, batch_size: int = 1024) -> np.ndarray:
+    """Fraction of dead units in every hidden Dense layer, input side first.
+
+    A unit counts as dead when its pre-activation ``z = a W + b`` (the value that enters
+    its nonlinearity, as in :func:`delta_rms`) is ``≤ 0`` for every input in ``x``. Under
+    ReLU it then outputs 0 and its gradient ``f'(z)`` is 0 for all of them, so no update
+    from these inputs can revive it; under LeakyReLU or PReLU the same unit is only "dead
+    as a ReLU would be": it still passes the gradient times its slope ``α``.
+
+    Args:
+        model: a built ``keras.Sequential`` model; every Dense layer except the last (the
+            output layer) is a hidden layer. Layers in between run in inference mode.
+        x: inputs, shape ``(examples, features)``, e.g. the training set.
+        batch_size: examples per forward pass (only memory, not the result, depends on
+            it). Defaults to 1024.
+
+    Returns:
+        float64 array of shape ``(number of Dense layers - 1,)``: for each hidden layer the
+        number of dead units divided by its number of units, between 0 and 1; NaN for a
+        layer whose pre-activations hold a NaN (a diverged network is not a dead one).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    x = np.asarray(x, dtype=np.float32)
+    if len(x) == 0:
+        raise ValueError("x holds no examples")
+    alive: list[np.ndarray] = []  # per hidden layer, (units,): positive for some input
+    diverged: list[bool] = []  # per hidden layer: a NaN pre-activation seen
+    for start in range(0, len(x), batch_size):
+        _, pre_activations = _forward_with_pre_activations(
+            model, x[start : start + batch_size], tape=None, training=False
+        )
+        hidden = [np.asarray(z) for z in pre_activations[:-1]]
+        positive = [np.any(z > 0, axis=0) for z in hidden]
+        nan = [bool(np.isnan(z).any()) for z in hidden]
+        if alive:
+            positive = [a | p for a, p in zip(alive, positive, strict=True)]
+            nan = [a or b for a, b in zip(diverged, nan, strict=True)]
+        alive, diverged = positive, nan
+    return np.array(
+        [
+            np.nan if bad else 1.0 - float(np.mean(ok))
+            for ok, bad in zip(alive, diverged, strict=True)
+        ]
+    )
 
 
 @dataclass(frozen=True)

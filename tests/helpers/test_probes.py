@@ -137,3 +137,100 @@ def test_kernel_gradient_rms_grows_with_the_input_scale():
     assert np.isfinite(small) and small > 0.0
     # the first kernel's gradient carries the inputs: scaled inputs, a larger gradient
     assert probes.kernel_gradient_rms(model, 100 * x, y, loss=mse) > 10 * small
+
+
+# ---------------------------------------------------------------------------------------------
+# dead_unit_fraction: units whose pre-activation is ≤ 0 on every input
+# ---------------------------------------------------------------------------------------------
+
+
+def _set_dense(layer, kernel, bias):
+    layer.set_weights([np.asarray(kernel, dtype="float32"), np.asarray(bias, dtype="float32")])
+
+
+def _known_model(hidden_activation="relu"):
+    """2 inputs -> 3 hidden -> 2 hidden -> 2 outputs, with known weights: on inputs in [0, 1]
+    hidden unit 3 of layer 1 (bias -100) and unit 2 of layer 2 (weights -1) are dead."""
+    if hidden_activation == "relu":
+        hidden = [
+            keras.layers.Dense(3, activation="relu"),
+            keras.layers.Dense(2, activation="relu"),
+        ]
+    else:  # a linear Dense followed by an activation layer, as notebook 06 builds LeakyReLU
+        make = {
+            "leaky_relu": lambda: keras.layers.LeakyReLU(negative_slope=0.1),
+            "prelu": keras.layers.PReLU,
+        }[hidden_activation]
+        hidden = [keras.layers.Dense(3), make(), keras.layers.Dense(2), make()]
+    model = keras.Sequential(
+        [keras.Input((2,)), *hidden, keras.layers.Dense(2, activation="softmax")]
+    )
+    first, second, output = (
+        layer for layer in model.layers if isinstance(layer, keras.layers.Dense)
+    )
+    _set_dense(first, [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], [0.1, 0.1, -100.0])
+    _set_dense(second, [[1.0, -1.0], [1.0, -1.0], [1.0, -1.0]], [0.0, 0.0])
+    _set_dense(output, [[1.0, -1.0], [-1.0, 1.0]], [0.0, 0.0])
+    return model
+
+
+def _inputs(n=50, seed=0):
+    return np.random.default_rng(seed).random((n, 2), dtype=np.float32)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "prelu"])
+def test_dead_unit_fraction_counts_the_units_that_are_negative_on_every_input(activation):
+    fractions = probes.dead_unit_fraction(_known_model(activation), _inputs())
+    assert fractions.shape == (2,), "one value per hidden Dense layer, not the output layer"
+    np.testing.assert_allclose(fractions, [1 / 3, 1 / 2])
+
+
+def test_a_unit_positive_on_a_single_input_is_alive_whatever_the_batch_size():
+    model = _known_model()
+    first = model.layers[0]
+    kernel, bias = first.get_weights()
+    bias[2] = -1.5  # z = x0 + x1 - 1.5 > 0 only for the input (1, 1)
+    first.set_weights([kernel, bias])
+    x = np.zeros((40, 2), dtype=np.float32)
+    x[37] = 1.0
+    for batch_size in (1, 7, 1024):
+        assert probes.dead_unit_fraction(model, x, batch_size=batch_size)[0] == 0.0
+    assert probes.dead_unit_fraction(model, np.delete(x, 37, axis=0))[0] == pytest.approx(1 / 3)
+
+
+def test_a_dead_relu_unit_gets_no_gradient_a_leaky_one_does():
+    x, y = _inputs(), np.eye(2, dtype=np.float32)[np.arange(50) % 2]
+    for activation, dead_gradient_is_zero in (("relu", True), ("leaky_relu", False)):
+        model = _known_model(activation)
+        first = model.layers[0]
+        with tf.GradientTape() as tape:
+            cost = tf.reduce_mean(keras.losses.categorical_crossentropy(y, model(x)))
+        kernel_gradient, bias_gradient = tape.gradient(cost, [first.kernel, first.bias])
+        dead = np.abs(np.concatenate([kernel_gradient.numpy()[:, 2], bias_gradient.numpy()[2:]]))
+        assert (dead.max() == 0.0) == dead_gradient_is_zero, activation
+        assert np.abs(bias_gradient.numpy()[:2]).max() > 0.0, "the live units do learn"
+
+
+def test_dead_unit_fraction_all_alive_all_dead_and_diverged():
+    helpers.set_seed(0)
+    model = _mlp(2, "relu", "glorot_uniform", width=8, features=20)
+    x, _ = _batch(n=64)
+    first = model.layers[0]
+    kernel, bias = first.get_weights()
+    first.set_weights([np.abs(kernel), np.ones_like(bias)])  # z > 0 for positive inputs
+    assert probes.dead_unit_fraction(model, x)[0] == 0.0
+    first.set_weights([-np.abs(kernel), -np.ones_like(bias)])
+    fractions = probes.dead_unit_fraction(model, x)
+    assert fractions[0] == 1.0
+    # every unit of layer 1 outputs 0, so layer 2 sees only its bias (0 at initialization)
+    assert fractions[1] == 1.0
+    first.set_weights([np.full_like(kernel, np.nan), bias])
+    assert np.isnan(probes.dead_unit_fraction(model, x)).all(), "NaN is not dead"
+
+
+def test_dead_unit_fraction_rejects_bad_input():
+    model = _known_model()
+    with pytest.raises(ValueError):
+        probes.dead_unit_fraction(model, np.zeros((0, 2), dtype=np.float32))
+    with pytest.raises(ValueError):
+        probes.dead_unit_fraction(model, _inputs(), batch_size=0)
