@@ -150,12 +150,49 @@ def _conv_bn_relu(
     ]
 
 
+@keras.saving.register_keras_serializable(package="nn_tricks")
+class FlooredExponentialDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """``floor + initial_learning_rate * decay_rate ** (step / decay_steps)``.
+
+    Görner's codelab schedule: exponential decay towards a floor instead of towards 0, so that
+    late epochs still train. ``floor=0`` is Keras' ``ExponentialDecay``.
+    """
+
+    def __init__(
+        self, initial_learning_rate: float, decay_steps: int, decay_rate: float, floor: float
+    ) -> None:
+        super().__init__()
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.floor = floor
+        self._decay = keras.optimizers.schedules.ExponentialDecay(
+            initial_learning_rate, decay_steps=decay_steps, decay_rate=decay_rate
+        )
+
+    def __call__(self, step: Any) -> Any:
+        return self._decay(step) + self.floor
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "floor": self.floor,
+        }
+
+
 def cnn_final(
     steps_per_epoch: int,
     initial_learning_rate: float = 0.01,
     decay_rate: float = 0.6,
     *,
     augment: bool = True,
+    learning_rate_floor: float = 0.0,
+    rotation_degrees: float = 10.0,
+    shift_fraction: float = 0.1,
+    filters: tuple[int, int, int] = (24, 48, 64),
+    dense_units: int = 200,
 ) -> keras.Model:
     """The course's final model: every trick of the lecture in one network.
 
@@ -165,19 +202,36 @@ def cnn_final(
     ``decay_rate`` every epoch (``steps_per_epoch`` training steps make one epoch).
     Aim: ≥ 99.5% test accuracy on full MNIST. ``augment=False`` leaves out the two
     augmentation layers (model name ``cnn_batchnorm``): the batch-normalized CNN alone.
+
+    Knobs for recipe searches (``benchmarks/recipes.py``); the defaults give the model above:
+
+    - ``learning_rate_floor``: the rate becomes ``floor + initial * decay_rate ** epoch``
+      (:class:`FlooredExponentialDecay`). Defaults to 0.0: plain ``ExponentialDecay``, which
+      decays towards 0 (below 2e-4 after 8 epochs at the default rates).
+    - ``rotation_degrees``, ``shift_fraction``: augmentation strength, rotations up to
+      ±``rotation_degrees`` and shifts up to ±``shift_fraction`` of the image side. Default to
+      10° and 0.1.
+    - ``filters``: the three convolutions' filter counts. Defaults to (24, 48, 64).
+    - ``dense_units``: width of the dense layer. Defaults to 200.
     """
-    schedule = keras.optimizers.schedules.ExponentialDecay(
-        initial_learning_rate, decay_steps=steps_per_epoch, decay_rate=decay_rate
-    )
+    if learning_rate_floor:
+        schedule: keras.optimizers.schedules.LearningRateSchedule = FlooredExponentialDecay(
+            initial_learning_rate, steps_per_epoch, decay_rate, learning_rate_floor
+        )
+    else:
+        schedule = keras.optimizers.schedules.ExponentialDecay(
+            initial_learning_rate, decay_steps=steps_per_epoch, decay_rate=decay_rate
+        )
+    augmentation = _augmentation_layers(rotation_degrees, shift_fraction) if augment else []
     model = keras.Sequential(
         [
             keras.Input(IMAGE_INPUT_SHAPE),
-            *(_augmentation_layers() if augment else []),
-            *_conv_bn_relu("conv_1", 24, 6),
-            *_conv_bn_relu("conv_2", 48, 5, strides=2),
-            *_conv_bn_relu("conv_3", 64, 4, strides=2),
+            *augmentation,
+            *_conv_bn_relu("conv_1", filters[0], 6),
+            *_conv_bn_relu("conv_2", filters[1], 5, strides=2),
+            *_conv_bn_relu("conv_3", filters[2], 4, strides=2),
             layers.Flatten(name="flatten"),
-            layers.Dense(200, use_bias=False, name="dense"),
+            layers.Dense(dense_units, use_bias=False, name="dense"),
             layers.BatchNormalization(name="dense_bn"),
             layers.Activation("relu", name="dense_relu"),
             layers.Dropout(0.3, name="dropout"),
@@ -188,9 +242,13 @@ def cnn_final(
     return _compile(model, keras.optimizers.Adam(schedule), "categorical_crossentropy")
 
 
-def _augmentation_layers() -> list[layers.Layer]:
-    """Rotations up to ±10° and shifts up to ±10%, active only while training."""
+def _augmentation_layers(
+    rotation_degrees: float = 10.0, shift_fraction: float = 0.1
+) -> list[layers.Layer]:
+    """Rotations up to ±10° and shifts up to ±10% (by default), active only while training."""
     return [
-        layers.RandomRotation(10 / 360, fill_mode="constant", name="random_rotation"),
-        layers.RandomTranslation(0.1, 0.1, fill_mode="constant", name="random_shift"),
+        layers.RandomRotation(rotation_degrees / 360, fill_mode="constant", name="random_rotation"),
+        layers.RandomTranslation(
+            shift_fraction, shift_fraction, fill_mode="constant", name="random_shift"
+        ),
     ]
