@@ -111,3 +111,39 @@ def test_cnn_final_without_augmentation_is_the_batch_normalized_cnn():
     assert "random_rotation" not in names and "random_shift" not in names
     assert names == [layer.name for layer in with_layers.layers][2:]
     assert without.count_params() == with_layers.count_params()
+
+
+def test_final_model_learning_rate_floor_follows_goerners_formula():
+    model = models.cnn_final(steps_per_epoch=50, learning_rate_floor=1e-4)
+    schedule = model.optimizer._learning_rate
+    for step in (0, 49, 50, 300, 750):
+        expected = 1e-4 + 0.01 * 0.6 ** (step / 50)
+        assert float(schedule(step)) == pytest.approx(expected, rel=1e-5)
+    assert float(schedule(50 * 40)) == pytest.approx(1e-4, rel=1e-3)  # the floor, not 0
+
+
+def test_final_model_defaults_keep_the_plain_exponential_decay():
+    import keras
+
+    schedule = models.cnn_final(steps_per_epoch=50).optimizer._learning_rate
+    assert type(schedule) is keras.optimizers.schedules.ExponentialDecay
+    assert float(schedule(50 * 15)) == pytest.approx(0.01 * 0.6**15)
+
+
+def test_final_model_width_and_augmentation_knobs():
+    default = models.cnn_final(steps_per_epoch=10)
+    wide = models.cnn_final(
+        steps_per_epoch=10,
+        filters=(32, 64, 96),
+        dense_units=300,
+        rotation_degrees=8.0,
+        shift_fraction=0.05,
+    )
+    assert default.get_layer("conv_3").kernel.shape == (4, 4, 48, 64)
+    assert wide.get_layer("conv_1").kernel.shape == (6, 6, 1, 32)
+    assert wide.get_layer("conv_3").kernel.shape == (4, 4, 64, 96)
+    assert wide.get_layer("dense").kernel.shape == (7 * 7 * 96, 300)
+    assert wide.get_layer("random_rotation").factor[1] == pytest.approx(8.0 / 360)
+    assert wide.get_layer("random_shift").height_factor == 0.05
+    assert default.get_layer("random_rotation").factor[1] == pytest.approx(10 / 360)
+    assert default.get_layer("random_shift").width_factor == 0.1
