@@ -1,7 +1,7 @@
 """A recipe search for the course's final CNN (``helpers.models.cnn_final``) on full MNIST.
 
     python -m benchmarks.recipes                                   # the default candidates
-    python -m benchmarks.recipes --candidates floor-1e-4,current --epochs 12 --output-dir /tmp/r
+    python -m benchmarks.recipes --candidates floor-1e-4,current --epochs 12 --output-dir DIR
     python -m benchmarks.recipes --candidates smoke --epochs 1     # end to end in a minute
     python -m benchmarks.recipes --resume --candidates floor-1e-4-wide  # add a candidate
     python -m benchmarks.recipes --evaluate-only                   # test the saved weights
@@ -448,7 +448,7 @@ def evaluate_test(run: dict[str, Any], data: dict[str, Any], directory: Path) ->
 
 def without_machine_paths(text: str, root: Path = ROOT) -> str:
     """``text`` with the absolute paths of ``root``'s parent written relative to ``root``
-    (``/work/shared/data`` → ``../shared/data``): committed results name no machine."""
+    (``<parent>/shared/data`` → ``../shared/data``): committed results name no machine."""
     parent = str(root.resolve().parent)
     return text.replace(parent + os.sep, ".." + os.sep) if parent != os.sep else text
 

@@ -17,8 +17,10 @@ from grader.jobs import GradeJob, GradeResult, Limits
 
 #: The repository (course) root: must never be visible inside a sandbox.
 REPO_ROOT = Path(__file__).resolve().parents[2]
-#: Offline MNIST of the course machines (used as the jobs' data directory when present).
-SHARED_DATA = Path(os.environ.get("MNIST_DATA_DIR", "/work/shared/data/mnist-10k"))
+#: Offline MNIST beside the checkout (the jobs' data directory when present).
+SHARED_DATA = Path(
+    os.environ.get("MNIST_DATA_DIR", REPO_ROOT.parent / "shared" / "data" / "mnist-10k")
+)
 
 
 def bwrap_reason() -> str:
