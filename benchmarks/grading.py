@@ -51,6 +51,7 @@ from typing import Any
 from benchmarks.machine import describe_machine
 from benchmarks.processes import ROOT
 from benchmarks.report import markdown_table
+from benchmarks.results_files import write_report_and_json
 
 ASSIGNMENT = "practice-1b-kernel-sizes"
 RESULTS_DIR = ROOT / "benchmarks"
@@ -650,11 +651,7 @@ def results_of(runs: Sequence[dict[str, Any]], context: dict[str, Any]) -> dict[
 
 def write_results(results: dict[str, Any], directory: Path) -> tuple[Path, Path]:
     """Write ``results-grading.md`` and ``.json`` into ``directory``; their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    md, js = directory / MD_NAME, directory / JSON_NAME
-    md.write_text(render_markdown(results), encoding="utf-8")
-    js.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return md, js
+    return write_report_and_json(results, directory, (MD_NAME, JSON_NAME), render_markdown)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -43,6 +43,7 @@ from typing import Any
 from benchmarks.machine import describe_machine
 from benchmarks.processes import ROOT
 from benchmarks.report import markdown_table
+from benchmarks.results_files import write_report_and_json
 
 RESULTS_DIR = ROOT / "benchmarks"
 MD_NAME = "results-recipes.md"
@@ -313,11 +314,7 @@ def render_markdown(results: dict[str, Any]) -> str:
 
 def write_results(results: dict[str, Any], directory: Path) -> tuple[Path, Path]:
     """Write ``results-recipes.md`` and ``.json`` into ``directory``; their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    md, js = directory / MD_NAME, directory / JSON_NAME
-    md.write_text(render_markdown(results), encoding="utf-8")
-    js.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return md, js
+    return write_report_and_json(results, directory, (MD_NAME, JSON_NAME), render_markdown)
 
 
 def parse_candidates(text: str) -> list[Recipe]:
