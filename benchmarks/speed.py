@@ -124,6 +124,7 @@ def speed_rows(
     data_dir: str | None,
     seed: int = 0,
     threads: int | None = None,
+    train_images: int | None = None,
     cases: Sequence[SpeedCase] = SPEED_CASES,
     variants: Sequence[KerasVariant] = KERAS_VARIANTS,
     keras_runner: KerasRunner = run_keras,
@@ -135,7 +136,9 @@ def speed_rows(
 
     ``torch_installed`` None: ask :func:`benchmarks.peers.torch_available`. Without torch
     the peer row carries ``skipped`` = :data:`benchmarks.peers.SKIP_MESSAGE`. ``progress``
-    receives one line before each run (the command line prints it).
+    receives one line before each run (the command line prints it). ``train_images``: train
+    every row on the first that many training images (None: all); the work per sample does
+    not depend on the data size (docs/speed-notes.md), so a smaller set keeps the run short.
     """
     has_torch = torch_available() if torch_installed is None else torch_installed
     rows = []
@@ -155,6 +158,7 @@ def speed_rows(
                 pipeline=variant.pipeline,
                 data_dir=data_dir,
                 threads=threads,
+                train_images=train_images,
             )
             rows.append(_row(case, variant.label, "keras", keras_runner(settings)))
         if not has_torch:
@@ -165,7 +169,13 @@ def speed_rows(
         if progress:
             progress(f"{case.experiment} batch {case.batch_size}: {PEER_LABEL}")
         peer = PeerSettings(
-            case.experiment, seed, epochs, case.batch_size, data_dir=data_dir, threads=threads
+            case.experiment,
+            seed,
+            epochs,
+            case.batch_size,
+            data_dir=data_dir,
+            threads=threads,
+            train_images=train_images,
         )
         rows.append(_row(case, PEER_LABEL, "torch", peer_runner(peer)))
     return rows
@@ -216,21 +226,31 @@ def collect(
     data_dir: str | None,
     progress: Callable[[str], None] | None = None,
     threads: int | None = None,
+    train_images: int | None = None,
 ) -> dict[str, Any]:
     """The whole speed comparison: peak, rows with comparisons, shortfalls.
 
     ``threads``: TensorFlow's intra- and inter-op threads and PyTorch's threads in every
-    run; None: TensorFlow's default and one PyTorch thread per core.
+    run; None: TensorFlow's default and one PyTorch thread per core. ``train_images``: the
+    first that many training images per row (None: all of them).
     """
     from benchmarks.measure import matmul_peak_gflops
 
     peak = matmul_peak_gflops()
     rows = add_comparisons(
-        speed_rows(epochs, data_dir=data_dir, threads=threads, progress=progress), peak
+        speed_rows(
+            epochs,
+            data_dir=data_dir,
+            threads=threads,
+            train_images=train_images,
+            progress=progress,
+        ),
+        peak,
     )
     return {
         "epochs": epochs,
         "threads": threads,
+        "train_images": train_images,
         "matmul_peak_gflops": peak,
         "rows": rows,
         "shortfalls": shortfalls(rows),
@@ -259,6 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads", type=int, default=None, help="threads per run in both frameworks"
     )
+    parser.add_argument(
+        "--train-images",
+        type=int,
+        default=None,
+        help="train every row on the first N training images (default: all)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -270,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         choice.directory,
         lambda line: print(f"  {line} ...", flush=True),
         threads=args.threads,
+        train_images=args.train_images,
     )
     results["benchmark_seconds"] = time.perf_counter() - started
     directory = args.output_dir

@@ -66,6 +66,26 @@ def test_every_model_gets_every_setting_and_the_peer():
     assert rows[0]["cores_used"] == pytest.approx(2.0)  # CPU over wall of the later epochs
 
 
+def test_a_training_image_limit_reaches_every_keras_and_peer_run():
+    keras_calls: list[RunSettings] = []
+    peer_calls: list[PeerSettings] = []
+    speed.speed_rows(
+        2,
+        data_dir="/data",
+        train_images=10_000,
+        keras_runner=keras_runner(keras_calls),
+        peer_runner=peer_runner(peer_calls),
+        torch_installed=True,
+    )
+    assert keras_calls and peer_calls
+    assert {call.train_images for call in [*keras_calls, *peer_calls]} == {10_000}
+    unlimited: list[RunSettings] = []
+    speed.speed_rows(
+        2, data_dir="/data", keras_runner=keras_runner(unlimited), torch_installed=False
+    )
+    assert {call.train_images for call in unlimited} == {None}
+
+
 def test_without_torch_the_peer_rows_say_skipped_and_keras_still_runs():
     peer_calls: list[PeerSettings] = []
     rows = speed.speed_rows(
