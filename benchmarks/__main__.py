@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
 from benchmarks.data_choice import (
@@ -34,6 +35,7 @@ from benchmarks.machine import describe_machine
 from benchmarks.measure import RunSettings, matmul_peak_gflops
 from benchmarks.processes import ROOT, run_json_module
 from benchmarks.report import write_report
+from benchmarks.results_files import without_machine_paths
 
 RESULTS_DIR = ROOT / "benchmarks"
 SMALL_BATCH_VARIANTS = (
@@ -227,6 +229,26 @@ def test_suite_run() -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "passed": completed.returncode == 0}
 
 
+def write_results(results: dict[str, Any], directory: Path, name: str) -> str:
+    """Write ``<name>.json`` and the report ``<name>.md`` (and its figure) into
+    ``directory``, with this machine's paths written relative to the checkout; the report."""
+    clean = json.loads(without_machine_paths(json.dumps(results)))
+    (directory / f"{name}.json").write_text(json.dumps(clean, indent=1) + "\n")
+    return write_report(clean, directory, name)
+
+
+def rewrite_report(path: Path) -> str:
+    """Render the report again from a saved ``results.json`` (e.g. after the report's format
+    changed), beside it; the report. Exits with one line when the file is missing or broken."""
+    try:
+        results = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"cannot read benchmark results from {path}: {error}") from None
+    if not isinstance(results, dict) or "accuracy" not in results:
+        raise SystemExit(f"{path} is not a results file written by python -m benchmarks")
+    return write_results(results, path.parent, path.stem)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
@@ -254,7 +276,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time the whole test suite, `make test` (adds about 10 minutes)",
     )
+    parser.add_argument(
+        "--report-from",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="measure nothing: render the report again from a saved results file",
+    )
     args = parser.parse_args(argv)
+    if args.report_from is not None:
+        print(rewrite_report(args.report_from))
+        return 0
 
     started = time.perf_counter()
     choice = choose_data(ROOT, os.environ)
@@ -293,9 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     results["benchmark_seconds"] = time.perf_counter() - started
 
     name = "results-quick" if args.quick else "results"
-    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(results, indent=1) + "\n")
-    report = write_report(results, RESULTS_DIR, name)
-    print(report)
+    print(write_results(results, RESULTS_DIR, name))
     print(
         f"Wrote benchmarks/{name}.md and benchmarks/{name}.json "
         f"in {results['benchmark_seconds'] / 60:.1f} minutes."

@@ -43,7 +43,7 @@ from typing import Any
 from benchmarks.machine import describe_machine
 from benchmarks.processes import ROOT
 from benchmarks.report import markdown_table
-from benchmarks.results_files import write_report_and_json
+from benchmarks.results_files import without_machine_paths, write_report_and_json
 
 RESULTS_DIR = ROOT / "benchmarks"
 MD_NAME = "results-recipes.md"
@@ -441,13 +441,6 @@ def evaluate_test(run: dict[str, Any], data: dict[str, Any], directory: Path) ->
         model.load_weights(directory / run["weights"])
     _, accuracy = model.evaluate(*data["test"], batch_size=TEST_BATCH, verbose=0)
     return float(accuracy)
-
-
-def without_machine_paths(text: str, root: Path = ROOT) -> str:
-    """``text`` with the absolute paths of ``root``'s parent written relative to ``root``
-    (``<parent>/shared/data`` → ``../shared/data``): committed results name no machine."""
-    parent = str(root.resolve().parent)
-    return text.replace(parent + os.sep, ".." + os.sep) if parent != os.sep else text
 
 
 def load_data(data_dir: str | None) -> dict[str, Any]:

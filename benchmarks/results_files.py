@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def without_machine_paths(text: str, root: Path = ROOT) -> str:
+    """``text`` with the absolute paths of ``root``'s parent written relative to ``root``
+    (``<parent>/shared/data`` → ``../shared/data``): committed results name no machine."""
+    parent = str(root.resolve().parent)
+    return text.replace(parent + os.sep, ".." + os.sep) if parent != os.sep else text
 
 
 def write_report_and_json(

@@ -154,12 +154,3 @@ def test_resume_keeps_completed_candidates_and_retrains_one_cut_short():
     kept, to_train = recipes.resume_plan(saved, requested)
     assert [r["name"] for r in kept] == ["floor-1e-4"]
     assert [r.name for r in to_train] == ["current", "floor-1e-4-slow"]
-
-
-def test_results_name_no_machine_paths(tmp_path: Path):
-    root = tmp_path / "checkout"
-    text = f"MNIST from MNIST_DATA_DIR={tmp_path}/shared/data/mnist-full (IDX files)"
-    assert recipes.without_machine_paths(text, root) == (
-        "MNIST from MNIST_DATA_DIR=../shared/data/mnist-full (IDX files)"
-    )
-    assert recipes.without_machine_paths("no path here", root) == "no path here"

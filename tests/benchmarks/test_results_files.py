@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.results_files import write_report_and_json
+from benchmarks.results_files import without_machine_paths, write_report_and_json
 
 
 def test_writes_the_rendered_report_and_sorted_json_into_a_new_directory(tmp_path: Path):
@@ -18,3 +18,12 @@ def test_writes_the_rendered_report_and_sorted_json_into_a_new_directory(tmp_pat
     text = js.read_text(encoding="utf-8")
     assert json.loads(text) == results
     assert text.index('"a"') < text.index('"b"') and text.endswith("}\n")
+
+
+def test_results_name_no_machine_paths(tmp_path: Path):
+    root = tmp_path / "checkout"
+    text = f"MNIST from MNIST_DATA_DIR={tmp_path}/shared/data/mnist-full (IDX files)"
+    assert without_machine_paths(text, root) == (
+        "MNIST from MNIST_DATA_DIR=../shared/data/mnist-full (IDX files)"
+    )
+    assert without_machine_paths("no path here", root) == "no path here"
