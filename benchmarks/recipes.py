@@ -109,6 +109,18 @@ CANDIDATES: dict[str, Recipe] = {
             batch_size=200,
         ),
         Recipe(
+            "floor-1e-4-ema",
+            "floor 1e-4 and weight averaging: Adam's moving average (momentum 0.99) of the "
+            "weights written into the model after every epoch",
+            {"learning_rate_floor": 1e-4, "weight_averaging": 0.99},
+        ),
+        Recipe(
+            "floor-1e-4-slow-ema-20",
+            "floor 1e-4, the slower decay 0.75^epoch and weight averaging (0.99), 20 epochs",
+            {"learning_rate_floor": 1e-4, "decay_rate": 0.75, "weight_averaging": 0.99},
+            epochs=20,
+        ),
+        Recipe(
             "smoke",
             "a tiny cnn_final (filters 4/8/8, dense 16) to check the script end to end",
             {"learning_rate_floor": 1e-4, "filters": (4, 8, 8), "dense_units": 16},

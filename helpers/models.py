@@ -193,6 +193,7 @@ def cnn_final(
     shift_fraction: float = 0.1,
     filters: tuple[int, int, int] = (24, 48, 64),
     dense_units: int = 200,
+    weight_averaging: float = 0.0,
 ) -> keras.Model:
     """The course's final model: every trick of the lecture in one network.
 
@@ -213,7 +214,13 @@ def cnn_final(
       10° and 0.1.
     - ``filters``: the three convolutions' filter counts. Defaults to (24, 48, 64).
     - ``dense_units``: width of the dense layer. Defaults to 200.
+    - ``weight_averaging``: when above 0, Adam keeps an exponential moving average of the
+      weights with this momentum (e.g. 0.99: about the last 100 steps) and writes it into
+      the model at the end of every epoch, so validation and the saved weights are the
+      averaged ones. Defaults to 0.0: no averaging.
     """
+    if not 0.0 <= weight_averaging < 1.0:
+        raise ValueError(f"weight_averaging is a momentum in [0, 1), got {weight_averaging}")
     if learning_rate_floor:
         schedule: keras.optimizers.schedules.LearningRateSchedule = FlooredExponentialDecay(
             initial_learning_rate, steps_per_epoch, decay_rate, learning_rate_floor
@@ -239,7 +246,17 @@ def cnn_final(
         ],
         name="cnn_final" if augment else "cnn_batchnorm",
     )
-    return _compile(model, keras.optimizers.Adam(schedule), "categorical_crossentropy")
+    averaging: dict[str, Any] = (
+        {
+            "use_ema": True,
+            "ema_momentum": weight_averaging,
+            "ema_overwrite_frequency": steps_per_epoch,
+        }
+        if weight_averaging
+        else {}
+    )
+    optimizer = keras.optimizers.Adam(schedule, **averaging)
+    return _compile(model, optimizer, "categorical_crossentropy")
 
 
 def _augmentation_layers(

@@ -154,3 +154,14 @@ def test_resume_keeps_completed_candidates_and_retrains_one_cut_short():
     kept, to_train = recipes.resume_plan(saved, requested)
     assert [r["name"] for r in kept] == ["floor-1e-4"]
     assert [r.name for r in to_train] == ["current", "floor-1e-4-slow"]
+
+
+def test_every_candidate_is_a_model_the_course_can_build():
+    """Each candidate's keyword arguments are ones helpers.models.cnn_final accepts."""
+    from helpers import models
+
+    for recipe in recipes.CANDIDATES.values():
+        model = models.cnn_final(steps_per_epoch=10, **recipe.model_kwargs)
+        assert model.name == "cnn_final", recipe.name
+    averaged = recipes.CANDIDATES["floor-1e-4-ema"].model_kwargs
+    assert models.cnn_final(steps_per_epoch=10, **averaged).optimizer.use_ema

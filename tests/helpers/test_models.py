@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from helpers import models
+from helpers import models, session
 
 
 def dense_count(sizes):
@@ -147,3 +147,27 @@ def test_final_model_width_and_augmentation_knobs():
     assert wide.get_layer("random_shift").height_factor == 0.05
     assert default.get_layer("random_rotation").factor[1] == pytest.approx(10 / 360)
     assert default.get_layer("random_shift").width_factor == 0.1
+
+
+def test_final_model_weight_averaging_writes_the_average_into_the_model_every_epoch():
+    """Adam keeps a moving average of the weights and overwrites the model with it after each
+    epoch (steps_per_epoch steps), so what validation sees is the average; off by default."""
+    assert not models.cnn_final(steps_per_epoch=3).optimizer.use_ema
+    session.set_seed(0)
+    model = models.cnn_final(
+        steps_per_epoch=3, weight_averaging=0.9, filters=(2, 2, 2), dense_units=4
+    )
+    optimizer = model.optimizer
+    assert (optimizer.use_ema, optimizer.ema_momentum, optimizer.ema_overwrite_frequency) == (
+        True,
+        0.9,
+        3,
+    )
+    x = np.random.default_rng(0).random((12, 28, 28, 1), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[np.arange(12) % 10]
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)  # exactly one epoch: 3 steps
+    averages = optimizer._model_variables_moving_average
+    for variable, average in zip(model.trainable_variables, averages, strict=True):
+        np.testing.assert_allclose(variable.numpy(), average.numpy())
+    with pytest.raises(ValueError, match="momentum in"):
+        models.cnn_final(steps_per_epoch=3, weight_averaging=1.0)
