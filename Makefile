@@ -14,14 +14,15 @@ PYTEST_ARGS ?=
 ASSIGNMENT ?=
 ZIP ?=
 GRADE_ARGS ?=
-# make bench BENCH_ARGS=--with-test-suite also times `make test` (about 25 more minutes)
+# make bench BENCH_ARGS=--with-test-suite also times `make test` (about 25 more minutes);
+# BENCH_ARGS=--resume continues a run that stopped, keeping what it measured
 BENCH_ARGS ?=
 
 # Print how long a stage took: $(call timed,name,command)
 timed = @start=$$(date +%s); $(2) || exit $$?; echo "== stage '$(1)' took $$(( $$(date +%s) - start )) s"
 
 .PHONY: setup lab test test-browser lint pytest release check collect autograde feedback export \
-        db-upgrade formgrader bench bench-quick clean
+        db-upgrade formgrader bench bench-notebooks bench-quick clean
 
 $(BIN)/.installed: pyproject.toml
 	@echo "== First run (or pyproject.toml changed): installing the course into $(VENV):"
@@ -91,7 +92,10 @@ formgrader: setup
 		$(ALLOW_ROOT) $(LAB_ARGS)
 
 bench: setup
-	$(PY) -m benchmarks --with-speed $(BENCH_ARGS)
+	$(PY) -m benchmarks --with-speed --sections accuracy,speed $(BENCH_ARGS)
+# Every solution notebook in default mode on the benchmark data, added to benchmarks/results.*
+bench-notebooks: setup
+	$(PY) -m benchmarks --sections notebooks --resume $(BENCH_ARGS)
 bench-quick: setup
 	$(PY) -m benchmarks --quick
 

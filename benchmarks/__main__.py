@@ -1,7 +1,13 @@
 """Run the benchmarks and write ``benchmarks/results.md``, ``results.json`` and figures.
 
-    python -m benchmarks            # everything, default (lecture) settings: about an hour
-    python -m benchmarks --quick    # one seed, two epochs, fast-mode notebooks: minutes
+    python -m benchmarks                    # accuracy, speed and notebook sections
+    python -m benchmarks --sections accuracy,speed --with-speed    # make bench
+    python -m benchmarks --sections notebooks --resume             # make bench-notebooks
+    python -m benchmarks --quick            # one seed, two epochs, fast-mode notebooks: minutes
+
+The results are written after every step (every accuracy row, every notebook), with what is
+not measured yet named at the top of the report; ``--resume`` continues from them, so a run
+that stopped keeps its figures and sections can be measured one after another.
 
 Data: ``MNIST_DATA_DIR`` when set, else ``../shared/data/mnist-full`` beside the repository
 when it exists, else the 10k subset (``benchmarks.data_choice``); the results say which.
@@ -63,50 +69,43 @@ def machine_description() -> dict[str, Any]:
     return {**describe_machine(), "tensorflow": tf.__version__}
 
 
-def accuracy_rows(
-    experiments: list[Experiment], quick: bool, data_dir: str | None = None
-) -> list[dict[str, Any]]:
-    """Train every headline experiment (several seeds where cheap) on ``data_dir`` (None:
-    the loader's default) and summarise."""
-    rows = []
-    for experiment in experiments:
-        seeds = 1 if quick else experiment.seeds
-        epochs = experiment.quick_epochs if quick else experiment.epochs
-        runs = []
-        for seed in range(seeds):
-            print(f"  {experiment.name}: seed {seed}, {epochs} epochs ...", flush=True)
-            settings = RunSettings(experiment.name, seed=seed, epochs=epochs, data_dir=data_dir)
-            runs.append(measure(settings))
-        accuracies = [100 * run["test_accuracy"] for run in runs]
-        mean = statistics.mean(accuracies)
-        rows.append(
-            {
-                "name": experiment.name,
-                "description": experiment.description,
-                "data": runs[0]["data_description"],
-                "data_is_full": runs[0]["data_is_full"],
-                "validation": runs[0].get("validation_description", ""),
-                "train_images": runs[0]["train_images"],
-                "test_images": runs[0]["test_images"],
-                "epochs": epochs,
-                "epochs_run": [run["epochs_run"] for run in runs],
-                "seeds": seeds,
-                "test_accuracy_mean": mean,
-                "test_accuracy_std": statistics.stdev(accuracies) if seeds > 1 else None,
-                "train_accuracy_mean": statistics.mean(100 * r["train_accuracy"] for r in runs),
-                "lecture_accuracy": experiment.lecture_accuracy,
-                "lecture_train_accuracy": experiment.lecture_train_accuracy,
-                "lecture_data": experiment.lecture_data,
-                "gap_reason": experiment.gap_reason,
-                "difference": (
-                    None
-                    if experiment.lecture_accuracy is None
-                    else mean - experiment.lecture_accuracy
-                ),
-                "runs": runs,
-            }
-        )
-    return rows
+def accuracy_row(
+    experiment: Experiment, quick: bool, data_dir: str | None = None
+) -> dict[str, Any]:
+    """Train one headline experiment (several seeds where cheap) on ``data_dir`` (None: the
+    loader's default) and summarise it as one row of the accuracy table."""
+    seeds = 1 if quick else experiment.seeds
+    epochs = experiment.quick_epochs if quick else experiment.epochs
+    runs = []
+    for seed in range(seeds):
+        print(f"  {experiment.name}: seed {seed}, {epochs} epochs ...", flush=True)
+        settings = RunSettings(experiment.name, seed=seed, epochs=epochs, data_dir=data_dir)
+        runs.append(measure(settings))
+    accuracies = [100 * run["test_accuracy"] for run in runs]
+    mean = statistics.mean(accuracies)
+    return {
+        "name": experiment.name,
+        "description": experiment.description,
+        "data": runs[0]["data_description"],
+        "data_is_full": runs[0]["data_is_full"],
+        "validation": runs[0].get("validation_description", ""),
+        "train_images": runs[0]["train_images"],
+        "test_images": runs[0]["test_images"],
+        "epochs": epochs,
+        "epochs_run": [run["epochs_run"] for run in runs],
+        "seeds": seeds,
+        "test_accuracy_mean": mean,
+        "test_accuracy_std": statistics.stdev(accuracies) if seeds > 1 else None,
+        "train_accuracy_mean": statistics.mean(100 * r["train_accuracy"] for r in runs),
+        "lecture_accuracy": experiment.lecture_accuracy,
+        "lecture_train_accuracy": experiment.lecture_train_accuracy,
+        "lecture_data": experiment.lecture_data,
+        "gap_reason": experiment.gap_reason,
+        "difference": (
+            None if experiment.lecture_accuracy is None else mean - experiment.lecture_accuracy
+        ),
+        "runs": runs,
+    }
 
 
 def speed_rows(accuracy: list[dict[str, Any]], peak_gflops: float) -> list[dict[str, Any]]:
@@ -161,52 +160,52 @@ def small_batch_rows(quick: bool, data_dir: str | None = None) -> list[dict[str,
     return rows
 
 
-def notebook_rows(fast_only: bool, choice: DataChoice | None = None) -> list[dict[str, Any]]:
-    """Wall time of every solution notebook, executed top to bottom, per run mode.
+def solution_notebooks() -> list[Path]:
+    """Every solution notebook, in course order."""
+    return sorted((ROOT / "solutions").glob("*/*.ipynb"))
 
-    Default mode reads the benchmark data (``choice``), fast mode the 10k subset as CI does.
-    The executed copies are kept in benchmarks/out/notebooks-<mode>/ (not committed), so the
-    numbers a full run printed can be read afterwards.
+
+def notebook_row(notebook: Path, quick: bool, choice: DataChoice) -> dict[str, Any]:
+    """Wall time of one solution notebook, executed top to bottom.
+
+    ``quick``: fast mode on the 10k subset, as CI runs it; else default mode (the lecture's
+    settings) on the benchmark data (``choice``). The executed copy is kept in
+    benchmarks/out/notebooks-<mode>/ (not committed), so what a run printed can be read
+    afterwards. The row has ``<mode>_seconds`` and ``<mode>_ok``.
     """
-    modes = [("fast", "1")] if fast_only else [("fast", "1"), ("default", "0")]
-    choice = choice or choose_data(ROOT, os.environ)
-    data_dirs = {"fast": fast_mode_directory(ROOT, choice), "default": choice.directory}
-    out = ROOT / "benchmarks" / "out"
-    rows = []
-    for notebook in sorted((ROOT / "solutions").glob("*/*.ipynb")):
-        row: dict[str, Any] = {"notebook": str(notebook.relative_to(ROOT))}
-        for mode, flag in modes:
-            print(f"  {row['notebook']} ({mode}) ...", flush=True)
-            start = time.perf_counter()
-            completed = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "jupyter",
-                    "nbconvert",
-                    "--to",
-                    "notebook",
-                    "--execute",
-                    "--ExecutePreprocessor.timeout=-1",
-                    "--output-dir",
-                    str(out / f"notebooks-{mode}"),
-                    str(notebook),
-                ],
-                capture_output=True,
-                text=True,
-                cwd=notebook.parent,
-                check=False,
-                env={
-                    **environment_with_data_dir(os.environ, data_dirs[mode]),
-                    "NN_TRICKS_FAST": flag,
-                },
-            )
-            row[f"{mode}_seconds"] = time.perf_counter() - start
-            row[f"{mode}_ok"] = completed.returncode == 0
-            if not row[f"{mode}_ok"]:
-                print(completed.stderr.strip().splitlines()[-1:], flush=True)
-        rows.append(row)
-    return rows
+    mode, flag = ("fast", "1") if quick else ("default", "0")
+    data_dir = fast_mode_directory(ROOT, choice) if quick else choice.directory
+    name = str(notebook.relative_to(ROOT))
+    print(f"  {name} ({mode}) ...", flush=True)
+    start = time.perf_counter()
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.timeout=-1",
+            "--output-dir",
+            str(ROOT / "benchmarks" / "out" / f"notebooks-{mode}"),
+            str(notebook),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=notebook.parent,
+        check=False,
+        env={**environment_with_data_dir(os.environ, data_dir), "NN_TRICKS_FAST": flag},
+    )
+    row: dict[str, Any] = {
+        "notebook": name,
+        f"{mode}_seconds": time.perf_counter() - start,
+        f"{mode}_ok": completed.returncode == 0,
+    }
+    if completed.returncode != 0:
+        print(completed.stderr.strip().splitlines()[-1:], flush=True)
+    return row
 
 
 def autograde_rows() -> list[dict[str, Any]]:
@@ -244,9 +243,191 @@ def rewrite_report(path: Path) -> str:
         results = json.loads(path.read_text())
     except (OSError, ValueError) as error:
         raise SystemExit(f"cannot read benchmark results from {path}: {error}") from None
-    if not isinstance(results, dict) or "accuracy" not in results:
+    if not isinstance(results, dict) or "machine" not in results:
         raise SystemExit(f"{path} is not a results file written by python -m benchmarks")
-    return write_results(results, path.parent, path.stem)
+    return write_results(with_current_reasons(results), path.parent, path.stem)
+
+
+def with_current_reasons(results: dict[str, Any]) -> dict[str, Any]:
+    """``results`` with every accuracy row's ``gap_reason`` taken from today's experiment
+    definitions (an annotation, not a measurement: it may be written after the run)."""
+    reasons = {e.name: e.gap_reason for e in headline_experiments()}
+    rows = [
+        {**row, "gap_reason": reasons.get(row["name"], row.get("gap_reason"))}
+        for row in results.get("accuracy", [])
+    ]
+    return {**results, "accuracy": rows}
+
+
+SECTIONS = ("accuracy", "speed", "notebooks", "test-suite")
+DEFAULT_SECTIONS = ("accuracy", "speed", "notebooks")
+
+
+def parse_sections(text: str) -> tuple[str, ...]:
+    """``"accuracy,speed"`` → the sections in run order; ValueError names the valid ones."""
+    chosen = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(chosen - set(SECTIONS))
+    if unknown or not chosen:
+        raise ValueError(
+            f"unknown section(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(SECTIONS)}"
+        )
+    return tuple(section for section in SECTIONS if section in chosen)
+
+
+def not_measured(results: dict[str, Any], sections: tuple[str, ...]) -> list[str]:
+    """What of ``sections`` the results do not hold yet (empty when the run is complete)."""
+    missing = []
+    if "accuracy" in sections:
+        done = {row["name"] for row in results.get("accuracy", [])}
+        rows = [e.name for e in headline_experiments() if e.name not in done]
+        if rows:
+            missing.append("accuracy rows " + ", ".join(rows))
+    if "speed" in sections and not ({"speed_comparison", "small_batch"} & results.keys()):
+        missing.append("the speed comparison")
+    if "notebooks" in sections:
+        key = "fast_seconds" if results.get("quick") else "default_seconds"
+        done = {row["notebook"] for row in results.get("notebooks", []) if key in row}
+        names = [str(n.relative_to(ROOT)) for n in solution_notebooks()]
+        left = [name for name in names if name not in done]
+        if left:
+            missing.append("notebooks " + ", ".join(f"`{name}`" for name in left))
+        if "autograde" not in results:
+            missing.append("the autograde times")
+    if "test-suite" in sections and "test_suite" not in results:
+        missing.append("the test suite")
+    return missing
+
+
+def previous_results(path: Path, fresh: dict[str, Any]) -> dict[str, Any]:
+    """The results a ``--resume`` run continues (``{}`` when there are none yet); one clear
+    line when they were measured in another mode, on other data or on another machine."""
+    if not path.exists():
+        return {}
+    try:
+        results = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"cannot resume from {path}: {error}; run without --resume") from None
+    expected = json.loads(without_machine_paths(json.dumps(fresh)))
+    for key, label in (("quick", "mode"), ("data", "data")):
+        if not isinstance(results, dict) or results.get(key) != expected[key]:
+            raise SystemExit(
+                f"cannot resume from {path}: its {label} is not this run's; "
+                "run without --resume to measure from the start"
+            )
+    machine, ours = results.get("machine", {}), expected["machine"]
+    if (machine.get("cpu"), machine.get("cores")) != (ours["cpu"], ours["cores"]):
+        raise SystemExit(
+            f"cannot resume from {path}: it was measured on {machine.get('cpu')}, this is "
+            f"{ours['cpu']}; run without --resume to measure from the start"
+        )
+    return results
+
+
+class Recorder:
+    """Holds the results of a run and writes them (``<name>.json`` and ``.md`` in
+    ``directory``) after every step, so a run that stops keeps its figures and says what it
+    did not measure.
+
+    ``section_seconds`` adds up the wall time of every section, over resumed runs too.
+    """
+
+    def __init__(
+        self,
+        results: dict[str, Any],
+        sections: tuple[str, ...],
+        name: str,
+        directory: Path = RESULTS_DIR,
+    ) -> None:
+        self.results = results
+        self.sections = sections
+        self.name = name
+        self.directory = directory
+        self._section: str | None = None
+        self._started = 0.0
+        self._base = 0.0
+
+    def start(self, section: str) -> None:
+        """Count the wall time from now on towards ``section``."""
+        self._section = section
+        self._started = time.perf_counter()
+        self._base = self.results.setdefault("section_seconds", {}).get(section, 0.0)
+
+    def save(self) -> str:
+        """Write ``<name>.json`` and ``<name>.md`` as they stand; the report."""
+        results = self.results
+        if self._section is not None:
+            elapsed = time.perf_counter() - self._started
+            results.setdefault("section_seconds", {})[self._section] = self._base + elapsed
+        results["benchmark_seconds"] = sum(results.get("section_seconds", {}).values())
+        missing = not_measured(results, self.sections)
+        if missing:
+            listed = ",".join(self.sections)
+            results["stopped_early"] = (
+                "not measured (yet): " + "; ".join(missing) + ". Continue with "
+                f"`python -m benchmarks --resume --sections {listed}`."
+            )
+        else:
+            results.pop("stopped_early", None)
+        return write_results(results, self.directory, self.name)
+
+
+def run_sections(recorder: Recorder, choice: DataChoice, quick: bool, with_speed: bool) -> None:
+    """Measure whatever of the recorder's sections its results do not hold yet."""
+    results = recorder.results
+    if "matmul_peak_gflops" not in results:
+        print("Matrix-multiply peak ...", flush=True)
+        results["matmul_peak_gflops"] = matmul_peak_gflops()
+    if "accuracy" in recorder.sections:
+        print("Accuracy and speed of the headline experiments ...", flush=True)
+        recorder.start("accuracy")
+        rows = results.setdefault("accuracy", [])
+        for experiment in headline_experiments():
+            if any(row["name"] == experiment.name for row in rows):
+                continue
+            rows.append(accuracy_row(experiment, quick, choice.directory))
+            order = [e.name for e in headline_experiments()]
+            rows.sort(key=lambda row: order.index(row["name"]) if row["name"] in order else 99)
+            results["speed"] = speed_rows(rows, results["matmul_peak_gflops"])
+            recorder.save()
+    if "speed" in recorder.sections and not ({"speed_comparison", "small_batch"} & results.keys()):
+        recorder.start("speed")
+        if with_speed:
+            from benchmarks import speed
+
+            # supersedes the small-batch table: plain fit, the course's settings and XLA are rows
+            print("Speed against PyTorch eager ...", flush=True)
+            results["speed_comparison"] = speed.collect(
+                1 if quick else 2,
+                choice.directory,
+                lambda line: print(f"  {line} ...", flush=True),
+                train_images=SPEED_TRAIN_IMAGES,
+            )
+        else:
+            print("Small-batch overhead ...", flush=True)
+            results["small_batch"] = small_batch_rows(quick, choice.directory)
+        recorder.save()
+    if "notebooks" in recorder.sections:
+        print("Course run time ...", flush=True)
+        recorder.start("notebooks")
+        key = "fast_seconds" if quick else "default_seconds"
+        rows = results.setdefault("notebooks", [])
+        for notebook in solution_notebooks():
+            name = str(notebook.relative_to(ROOT))
+            if any(row["notebook"] == name and key in row for row in rows):
+                continue
+            rows[:] = [row for row in rows if row["notebook"] != name]
+            rows.append(notebook_row(notebook, quick, choice))
+            rows.sort(key=lambda row: row["notebook"])
+            recorder.save()
+        if "autograde" not in results:
+            results["autograde"] = autograde_rows()
+            recorder.save()
+    if "test-suite" in recorder.sections and "test_suite" not in results:
+        print("Whole test suite (make test) ...", flush=True)
+        recorder.start("test-suite")
+        results["test_suite"] = test_suite_run()
+        recorder.save()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,23 +439,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="one seed, two epochs, fast-mode notebooks only (minutes)",
+        help="one seed, two epochs, fast-mode notebooks (minutes)",
     )
     parser.add_argument(
-        "--skip-notebooks", action="store_true", help="do not time the notebooks and autograding"
+        "--sections",
+        default=",".join(DEFAULT_SECTIONS),
+        help=(
+            f"what to measure, comma-separated, from {', '.join(SECTIONS)} "
+            f"(default: %(default)s); notebooks: every solution notebook in default mode "
+            "(fast mode with --quick) and the autograde times"
+        ),
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help=(
+            "continue benchmarks/results.json (results-quick.json with --quick): keep what it "
+            "holds, measure only what it lacks (same mode, data and machine)"
+        ),
     )
     parser.add_argument(
         "--with-speed",
         action="store_true",
         help=(
-            "compare with PyTorch eager (python -m benchmarks.speed, 2 epochs per row on the "
-            "first 10,000 training images) instead of the small-batch table"
+            "speed section: compare with PyTorch eager (python -m benchmarks.speed, 2 epochs "
+            "per row on the first 10,000 training images) instead of the small-batch table"
         ),
     )
     parser.add_argument(
         "--with-test-suite",
         action="store_true",
-        help="also time the whole test suite, `make test` (adds about 10 minutes)",
+        help="add the section test-suite: time `make test` (about 25 minutes)",
     )
     parser.add_argument(
         "--report-from",
@@ -286,49 +481,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_from is not None:
         print(rewrite_report(args.report_from))
         return 0
+    try:
+        sections = parse_sections(args.sections + (",test-suite" if args.with_test_suite else ""))
+    except ValueError as error:
+        parser.error(str(error))
 
-    started = time.perf_counter()
     choice = choose_data(ROOT, os.environ)
     print(f"Data: {choice.description}", flush=True)
-    results: dict[str, Any] = {
+    name = "results-quick" if args.quick else "results"
+    fresh: dict[str, Any] = {
         "quick": args.quick,
         "machine": machine_description(),
         "data": asdict(choice),
     }
-    print("Matrix-multiply peak ...", flush=True)
-    results["matmul_peak_gflops"] = matmul_peak_gflops()
-    print("Accuracy and speed of the headline experiments ...", flush=True)
-    results["accuracy"] = accuracy_rows(headline_experiments(), args.quick, choice.directory)
-    results["speed"] = speed_rows(results["accuracy"], results["matmul_peak_gflops"])
-    if args.with_speed:
-        from benchmarks import speed
-
-        # supersedes the small-batch table: plain fit, the course's settings and XLA are rows
-        print("Speed against PyTorch eager ...", flush=True)
-        results["speed_comparison"] = speed.collect(
-            1 if args.quick else 2,
-            choice.directory,
-            lambda line: print(f"  {line} ...", flush=True),
-            train_images=SPEED_TRAIN_IMAGES,
-        )
-    else:
-        print("Small-batch overhead ...", flush=True)
-        results["small_batch"] = small_batch_rows(args.quick, choice.directory)
-    if not args.skip_notebooks:
-        print("Course run time ...", flush=True)
-        results["notebooks"] = notebook_rows(fast_only=args.quick, choice=choice)
-        results["autograde"] = autograde_rows()
-    if args.with_test_suite:
-        print("Whole test suite (make test) ...", flush=True)
-        results["test_suite"] = test_suite_run()
-    results["benchmark_seconds"] = time.perf_counter() - started
-
-    name = "results-quick" if args.quick else "results"
-    print(write_results(results, RESULTS_DIR, name))
-    print(
-        f"Wrote benchmarks/{name}.md and benchmarks/{name}.json "
-        f"in {results['benchmark_seconds'] / 60:.1f} minutes."
-    )
+    results = previous_results(RESULTS_DIR / f"{name}.json", fresh) if args.resume else {}
+    recorder = Recorder(results or fresh, sections, name, RESULTS_DIR)
+    run_sections(recorder, choice, args.quick, args.with_speed)
+    print(recorder.save())
+    seconds = recorder.results["section_seconds"]
+    spent = ", ".join(f"{section} {value / 60:.1f}" for section, value in seconds.items())
+    print(f"Wrote benchmarks/{name}.md and benchmarks/{name}.json; minutes per section: {spent}.")
     return 0
 
 

@@ -99,7 +99,7 @@ def test_report_shows_course_run_time_and_failures(tmp_path):
     text = write_report(results, tmp_path, "results")
     assert (tmp_path / "results.md").read_text() == text
     assert (tmp_path / "results-accuracy.png").stat().st_size > 0
-    assert "| `solutions/a/a.ipynb` | 30 | 300 (failed) |" in text
+    assert "| `solutions/a/a.ipynb` | 30 (0.5 min) | 300 (5.0 min) (failed) |" in text
     assert "| `practice-x` | 12 | 8 / 10 |" in text
     assert "`make test`, fast mode): 600 s, FAILED." in text
     assert "90.00 ± 0.50" in text
