@@ -116,7 +116,7 @@ def test_sections_are_run_in_course_order_and_unknown_ones_named():
     from benchmarks.__main__ import parse_sections
 
     assert parse_sections("speed, accuracy") == ("accuracy", "speed")
-    with pytest.raises(ValueError, match="unknown section.*speeed.*choose from accuracy"):
+    with pytest.raises(ValueError, match=r"unknown section.*speeed.*choose from accuracy"):
         parse_sections("accuracy,speeed")
 
 
