@@ -121,6 +121,16 @@ CANDIDATES: dict[str, Recipe] = {
             epochs=20,
         ),
         Recipe(
+            "floor-1e-4-wide-ema",
+            "floor 1e-4, wider (filters 32/64/96, dense 300) and weight averaging (0.99)",
+            {
+                "learning_rate_floor": 1e-4,
+                "filters": (32, 64, 96),
+                "dense_units": 300,
+                "weight_averaging": 0.99,
+            },
+        ),
+        Recipe(
             "smoke",
             "a tiny cnn_final (filters 4/8/8, dense 16) to check the script end to end",
             {"learning_rate_floor": 1e-4, "filters": (4, 8, 8), "dense_units": 16},
