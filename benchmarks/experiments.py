@@ -117,7 +117,6 @@ def headline_experiments() -> list[Experiment]:
             batch_size=128,
             lecture_accuracy=98.82,
             lecture_data="full 60k/10k",
-            seeds=1,  # 6-20 min per seed on 60,000 images on 2 cores
         ),
         Experiment(
             name="cnn_two_conv",
