@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from benchmarks.speed import shortfall_reasons
+
 FULL_TRAIN_IMAGES = 60_000
 GAP_POINTS = 0.3  # a row further than this from the lecture's figure is named with its reason
 
@@ -231,6 +233,9 @@ def speed_comparison_section(comparison: dict[str, Any]) -> list[str]:
     if comparison["shortfalls"]:
         parts += ["", "Goals missed by the course's settings:", ""]
         parts += [f"- {sentence}" for sentence in comparison["shortfalls"]]
+        reasons = shortfall_reasons(comparison["rows"], comparison["matmul_peak_gflops"])
+        parts += ["", "Why, from the same rows:", ""]
+        parts += [f"- {sentence}" for sentence in reasons]
     return parts
 
 

@@ -221,6 +221,52 @@ def shortfalls(rows: list[dict[str, Any]]) -> list[str]:
     return sentences
 
 
+WHOLE_EPOCH_LABEL = "whole epoch per call + tf.data"
+PLAIN_LABEL = "Keras plain fit"
+
+
+def shortfall_reasons(rows: list[dict[str, Any]], peak_gflops: float) -> list[str]:
+    """Why each row with a missed goal falls short, from the row's own figures: the time of
+    one training step against the time its arithmetic would take at the matmul peak, what
+    one compiled call per epoch leaves of the step, and how many cores each setting kept
+    busy. One sentence per row whose course settings miss a goal."""
+    by_setting = {(r["experiment"], r["setting"]): r for r in rows if r["skipped"] is None}
+    sentences = []
+    for row in rows:
+        if row["setting"] != COURSE_LABEL or row["skipped"] is not None:
+            continue
+        slower = row.get("vs_peer") is not None and row["vs_peer"] < 1
+        if not slower and row["fraction_of_peak"] >= PEAK_GOAL:
+            continue
+        batch = row["batch_size"]
+        step_us = 1e6 * batch / row["samples_per_second"]
+        compute_us = 1e6 * 3 * row["forward_flops_per_sample"] * batch / (peak_gflops * 1e9)
+        text = (
+            f"`{row['experiment']}` (batch {batch}): a step takes {step_us:,.0f} µs; its "
+            f"dense and convolution arithmetic would take {compute_us:,.0f} µs at the matmul "
+            "peak"
+        )
+        whole = by_setting.get((row["experiment"], WHOLE_EPOCH_LABEL))
+        if whole is not None:
+            whole_us = 1e6 * batch / whole["samples_per_second"]
+            text += (
+                f"; with one compiled call per epoch a step takes {whole_us:,.0f} µs, so "
+                f"{max(0.0, step_us - whole_us):,.0f} µs of it is per-call overhead and "
+                f"{max(0.0, whole_us - compute_us):,.0f} µs is the kernels: arithmetic on "
+                "matrices too small or too thin to run at the peak rate, and the work the FLOP "
+                "count leaves out (optimizer update, activations, dropout, pooling)"
+            )
+        plain = by_setting.get((row["experiment"], PLAIN_LABEL))
+        if plain is not None and plain["cores_used"] - row["cores_used"] > 0.3:
+            text += (
+                f"; the course's settings kept {row['cores_used']:.2f} cores busy against "
+                f"{plain['cores_used']:.2f} for plain fit, which ran at "
+                f"{plain['samples_per_second']:,.0f} samples/s"
+            )
+        sentences.append(text + ".")
+    return sentences
+
+
 def collect(
     epochs: int,
     data_dir: str | None,

@@ -165,3 +165,22 @@ def test_every_candidate_is_a_model_the_course_can_build():
         assert model.name == "cnn_final", recipe.name
     averaged = recipes.CANDIDATES["floor-1e-4-ema"].model_kwargs
     assert models.cnn_final(steps_per_epoch=10, **averaged).optimizer.use_ema
+
+
+def test_every_candidate_row_names_the_machine_it_trained_on():
+    from benchmarks.recipes import measured_on, summary_table
+
+    machine = {"cpu": "AMD EPYC", "cores": 2, "date": "2026-12-03 13:37 UTC"}
+    assert measured_on(machine) == "AMD EPYC, 2 cores, 2026-12-03"
+    run = {
+        "name": "current",
+        "recipe": {"epochs": 1, "batch_size": 100, "seed": 42, "model_kwargs": {}},
+        "epochs": [{"epoch": 1, "val_accuracy": 0.99, "seconds": 30.0, "load": 1.0}],
+        "measured_on": measured_on(machine),
+    }
+    older = {**run, "name": "floor-1e-4"}
+    del older["measured_on"]
+    table = summary_table({"runs": [run, older], "selected": "current"})
+    assert table.splitlines()[0].endswith("| measured on |")
+    assert table.splitlines()[2].endswith("| AMD EPYC, 2 cores, 2026-12-03 |")
+    assert table.splitlines()[3].endswith("| – |")

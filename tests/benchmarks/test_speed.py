@@ -169,3 +169,37 @@ def test_speed_report_renders_the_table(tmp_path):
     assert "| course settings | 20,000 | 10,000 | 20.0 | 20.0% | 0.50× |" in text
     assert "Data: the offline SUBSET." in text
     assert "Goals missed" in text
+
+
+def test_the_reasons_decompose_a_step_from_the_rows_own_figures():
+    def row(setting: str, samples_per_second: float, cores: float) -> dict:
+        return {
+            "experiment": "m",
+            "batch_size": 100,
+            "setting": setting,
+            "framework": "torch" if setting == speed.PEER_LABEL else "keras",
+            "skipped": None,
+            "samples_per_second": samples_per_second,
+            "forward_flops_per_sample": 1e6,  # 3e8 FLOP per step of 100: 3,000 µs at 100 GFLOP/s
+            "achieved_gflops": 3e-3 * samples_per_second,
+            "cores_used": cores,
+        }
+
+    rows = speed.add_comparisons(
+        [
+            row(speed.PLAIN_LABEL, 20_000, 1.9),
+            row(speed.COURSE_LABEL, 10_000, 1.1),  # 10,000 µs a step
+            row(speed.WHOLE_EPOCH_LABEL, 12_500, 1.2),  # 8,000 µs a step
+            row(speed.PEER_LABEL, 25_000, 2.0),
+        ],
+        100.0,
+    )
+    (reason,) = speed.shortfall_reasons(rows, 100.0)
+    assert reason.startswith("`m` (batch 100): a step takes 10,000 µs;")
+    assert "would take 3,000 µs at the matmul peak" in reason
+    assert "a step takes 8,000 µs, so 2,000 µs of it is per-call overhead and 5,000 µs" in reason
+    assert "kept 1.10 cores busy against 1.90 for plain fit" in reason
+    rows[1]["samples_per_second"] = 30_000  # faster than the peer and at 90% of the peak
+    rows[1]["fraction_of_peak"] = 0.9
+    rows[1]["vs_peer"] = 1.2
+    assert speed.shortfall_reasons(rows, 100.0) == []
