@@ -171,12 +171,14 @@ def notebook_row(notebook: Path, quick: bool, choice: DataChoice) -> dict[str, A
     ``quick``: fast mode on the 10k subset, as CI runs it; else default mode (the lecture's
     settings) on the benchmark data (``choice``). The executed copy is kept in
     benchmarks/out/notebooks-<mode>/ (not committed), so what a run printed can be read
-    afterwards. The row has ``<mode>_seconds`` and ``<mode>_ok``.
+    afterwards. The row has ``<mode>_seconds``, ``<mode>_ok`` and ``<mode>_load`` (the 1-minute
+    load average before and after: another process sharing the cores shows there).
     """
     mode, flag = ("fast", "1") if quick else ("default", "0")
     data_dir = fast_mode_directory(ROOT, choice) if quick else choice.directory
     name = str(notebook.relative_to(ROOT))
     print(f"  {name} ({mode}) ...", flush=True)
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     completed = subprocess.run(
         [
@@ -202,6 +204,7 @@ def notebook_row(notebook: Path, quick: bool, choice: DataChoice) -> dict[str, A
         "notebook": name,
         f"{mode}_seconds": time.perf_counter() - start,
         f"{mode}_ok": completed.returncode == 0,
+        f"{mode}_load": [load_before, os.getloadavg()[0]],
     }
     if completed.returncode != 0:
         print(completed.stderr.strip().splitlines()[-1:], flush=True)
@@ -372,6 +375,25 @@ class Recorder:
         return write_results(results, self.directory, self.name)
 
 
+def forget_notebooks(results: dict[str, Any], patterns: list[str]) -> list[str]:
+    """Drop the notebook rows whose path contains one of ``patterns``, so that a resumed run
+    times them again; the names of the solution notebooks they match.
+
+    ValueError when a pattern matches no solution notebook (a typo would else re-time nothing).
+    """
+    names = [str(notebook.relative_to(ROOT)) for notebook in solution_notebooks()]
+    chosen = []
+    for pattern in patterns:
+        matching = [name for name in names if pattern in name]
+        if not matching:
+            raise ValueError(f"--retime {pattern!r} matches no solution notebook")
+        chosen.extend(name for name in matching if name not in chosen)
+    results["notebooks"] = [
+        row for row in results.get("notebooks", []) if row["notebook"] not in chosen
+    ]
+    return chosen
+
+
 def run_sections(recorder: Recorder, choice: DataChoice, quick: bool, with_speed: bool) -> None:
     """Measure whatever of the recorder's sections its results do not hold yet."""
     results = recorder.results
@@ -459,6 +481,16 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     parser.add_argument(
+        "--retime",
+        action="append",
+        default=[],
+        metavar="NOTEBOOK",
+        help=(
+            "with --resume: time again the solution notebooks whose path contains NOTEBOOK "
+            "(e.g. --retime 06-activations after changing that notebook); repeatable"
+        ),
+    )
+    parser.add_argument(
         "--with-speed",
         action="store_true",
         help=(
@@ -495,6 +527,12 @@ def main(argv: list[str] | None = None) -> int:
         "data": asdict(choice),
     }
     results = previous_results(RESULTS_DIR / f"{name}.json", fresh) if args.resume else {}
+    if args.retime:
+        try:
+            retimed = forget_notebooks(results, args.retime)
+        except ValueError as error:
+            parser.error(str(error))
+        print("Timing again: " + ", ".join(retimed), flush=True)
     recorder = Recorder(results or fresh, sections, name, RESULTS_DIR)
     run_sections(recorder, choice, args.quick, args.with_speed)
     print(recorder.save())

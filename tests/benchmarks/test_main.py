@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.__main__ import rewrite_report, write_results
+from benchmarks.__main__ import (
+    forget_notebooks,
+    not_measured,
+    rewrite_report,
+    solution_notebooks,
+    write_results,
+)
 from benchmarks.data_choice import DataChoice
 from benchmarks.results_files import ROOT
 
@@ -188,13 +194,37 @@ def test_a_notebooks_only_run_reports_its_times_without_an_accuracy_table(tmp_pa
         if key not in {"accuracy", "speed", "matmul_peak_gflops"}
     }
     results["notebooks"] = [
-        {"notebook": "solutions/01/a.ipynb", "default_seconds": 150.0, "default_ok": True}
+        {"notebook": "solutions/01/a.ipynb", "default_seconds": 150.0, "default_ok": True},
+        {
+            "notebook": "solutions/02/b.ipynb",
+            "default_seconds": 601.0,
+            "default_ok": True,
+            "default_load": [0.25, 1.875],
+        },
     ]
-    results["section_seconds"] = {"notebooks": 150.0}
+    results["section_seconds"] = {"notebooks": 751.0}
     text = write_results(results, tmp_path, "results")
-    assert "| `solutions/01/a.ipynb` | – | 150 (2.5 min) |" in text
+    # a row saved before loads were recorded, and one over the 10-minute goal
+    assert "| `solutions/01/a.ipynb` | – | 150 (2.5 min) | – | yes |" in text
+    assert "| `solutions/02/b.ipynb` | – | 601 (10.0 min) | 0.25 → 1.88 | **no** |" in text
     assert "Accuracy against the lecture" not in text
-    assert "(minutes per section: notebooks 2.5)" in text
+    assert "(minutes per section: notebooks 12.5)" in text
+
+
+def test_retime_forgets_the_matching_notebooks_and_refuses_a_pattern_matching_none():
+    names = [str(notebook.relative_to(ROOT)) for notebook in solution_notebooks()]
+    results = {"notebooks": [{"notebook": name, "default_seconds": 1.0} for name in names]}
+    chosen = forget_notebooks(results, ["06-activations", "practice-1"])
+    assert [name.split("/")[1] for name in chosen] == [
+        "06-activations-and-depth",
+        "practice-1a-l1-vs-l2",
+        "practice-1b-kernel-sizes",
+    ]
+    kept = [row["notebook"] for row in results["notebooks"]]
+    assert kept == [name for name in names if name not in chosen]
+    assert not_measured(results, ("notebooks",))[0].count("`") == 2 * len(chosen)
+    with pytest.raises(ValueError, match="'09-nothing' matches no solution notebook"):
+        forget_notebooks(results, ["09-nothing"])
 
 
 def test_the_command_writes_after_every_row_and_resumes(tmp_path: Path, monkeypatch, capsys):
