@@ -131,6 +131,19 @@ CANDIDATES: dict[str, Recipe] = {
             },
         ),
         Recipe(
+            "floor-1e-4-slow-seed-7",
+            "floor-1e-4-slow again from another seed: how far it differs by chance",
+            {"learning_rate_floor": 1e-4, "decay_rate": 0.75},
+            epochs=15,
+            seed=7,
+        ),
+        Recipe(
+            "floor-1e-4-slow-smooth",
+            "floor-1e-4-slow with label smoothing 0.1 (targets 0.91 and 0.01)",
+            {"learning_rate_floor": 1e-4, "decay_rate": 0.75, "label_smoothing": 0.1},
+            epochs=15,
+        ),
+        Recipe(
             "smoke",
             "a tiny cnn_final (filters 4/8/8, dense 16) to check the script end to end",
             {"learning_rate_floor": 1e-4, "filters": (4, 8, 8), "dense_units": 16},

@@ -37,7 +37,9 @@ def speed_options() -> dict[str, Any]:
     return {"steps_per_execution": 32}
 
 
-def _compile(model: keras.Model, optimizer: keras.optimizers.Optimizer, loss: str) -> keras.Model:
+def _compile(
+    model: keras.Model, optimizer: keras.optimizers.Optimizer, loss: str | keras.losses.Loss
+) -> keras.Model:
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"], **speed_options())
     return model
 
@@ -194,6 +196,7 @@ def cnn_final(
     filters: tuple[int, int, int] = (24, 48, 64),
     dense_units: int = 200,
     weight_averaging: float = 0.0,
+    label_smoothing: float = 0.0,
 ) -> keras.Model:
     """The course's final model: every trick of the lecture in one network.
 
@@ -218,9 +221,14 @@ def cnn_final(
       weights with this momentum (e.g. 0.99: about the last 100 steps) and writes it into
       the model at the end of every epoch, so validation and the saved weights are the
       averaged ones. Defaults to 0.0: no averaging.
+    - ``label_smoothing``: the cross-entropy's targets become ``(1 - s) * one_hot + s / 10``
+      (``keras.losses.CategoricalCrossentropy(label_smoothing=s)``), so the network is not
+      pushed towards probabilities of exactly 0 and 1. Defaults to 0.0: the plain loss.
     """
     if not 0.0 <= weight_averaging < 1.0:
         raise ValueError(f"weight_averaging is a momentum in [0, 1), got {weight_averaging}")
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing is a fraction in [0, 1), got {label_smoothing}")
     if learning_rate_floor:
         schedule: keras.optimizers.schedules.LearningRateSchedule = FlooredExponentialDecay(
             initial_learning_rate, steps_per_epoch, decay_rate, learning_rate_floor
@@ -256,7 +264,12 @@ def cnn_final(
         else {}
     )
     optimizer = keras.optimizers.Adam(schedule, **averaging)
-    return _compile(model, optimizer, "categorical_crossentropy")
+    loss: str | keras.losses.Loss = (
+        keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
+        if label_smoothing
+        else "categorical_crossentropy"
+    )
+    return _compile(model, optimizer, loss)
 
 
 def _augmentation_layers(

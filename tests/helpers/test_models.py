@@ -171,3 +171,17 @@ def test_final_model_weight_averaging_writes_the_average_into_the_model_every_ep
         np.testing.assert_allclose(variable.numpy(), average.numpy())
     with pytest.raises(ValueError, match="momentum in"):
         models.cnn_final(steps_per_epoch=3, weight_averaging=1.0)
+
+
+def test_final_model_label_smoothing_softens_the_targets_of_the_loss():
+    """With s = 0.1 the target of the true class is 0.91 and of every other class 0.01: a
+    network that predicts exactly those probabilities has the smallest loss."""
+    assert models.cnn_final(steps_per_epoch=3).loss == "categorical_crossentropy"
+    loss = models.cnn_final(steps_per_epoch=3, label_smoothing=0.1).loss
+    target = np.eye(10, dtype=np.float32)[[3]]
+    smoothed = 0.9 * target + 0.01
+    at_the_smoothed_target = float(loss(target, smoothed))
+    for prediction in (target * 0.999 + 0.0001, np.full((1, 10), 0.1, dtype=np.float32)):
+        assert float(loss(target, prediction)) > at_the_smoothed_target
+    with pytest.raises(ValueError, match="fraction in"):
+        models.cnn_final(steps_per_epoch=3, label_smoothing=1.0)
