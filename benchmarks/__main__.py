@@ -211,11 +211,16 @@ def notebook_row(notebook: Path, quick: bool, choice: DataChoice) -> dict[str, A
     return row
 
 
-def autograde_rows() -> list[dict[str, Any]]:
-    """Autograde time of one solution submission per practice (fast grading conditions)."""
+def autograde_rows(data_dir: str | None) -> list[dict[str, Any]]:
+    """Autograde time of one solution submission per practice (fast grading conditions, on
+    the MNIST files in ``data_dir``); one line (SystemExit) when a practice cannot be graded."""
     from benchmarks.grading_time import time_autograde_per_practice
+    from grader.errors import GraderError
 
-    return time_autograde_per_practice()
+    try:
+        return time_autograde_per_practice(data_dir)
+    except GraderError as error:
+        raise SystemExit(f"autograde times: {error}") from None
 
 
 def test_suite_run() -> dict[str, Any]:
@@ -443,7 +448,7 @@ def run_sections(recorder: Recorder, choice: DataChoice, quick: bool, with_speed
             rows.sort(key=lambda row: row["notebook"])
             recorder.save()
         if "autograde" not in results:
-            results["autograde"] = autograde_rows()
+            results["autograde"] = autograde_rows(fast_mode_directory(ROOT, choice))
             recorder.save()
     if "test-suite" in recorder.sections and "test_suite" not in results:
         print("Whole test suite (make test) ...", flush=True)

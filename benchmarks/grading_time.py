@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +17,38 @@ from grader.release import release
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def time_autograde_per_practice() -> list[dict[str, Any]]:
+@contextmanager
+def data_dir_variable(data_dir: str | None) -> Iterator[None]:
+    """``MNIST_DATA_DIR=data_dir`` while the block runs (the grader's workers read it), the
+    previous value afterwards; nothing changes when ``data_dir`` is ``None``."""
+    from helpers.data import DATA_DIR_VARIABLE
+
+    previous = os.environ.get(DATA_DIR_VARIABLE)
+    if data_dir is not None:
+        os.environ[DATA_DIR_VARIABLE] = data_dir
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(DATA_DIR_VARIABLE, None)
+        else:
+            os.environ[DATA_DIR_VARIABLE] = previous
+
+
+def time_autograde_per_practice(data_dir: str | None = None) -> list[dict[str, Any]]:
     """Release every practice in a scratch course, submit its solution, autograde it, time it.
 
     Grading runs in fast grading conditions (``NN_TRICKS_FAST=1``), as ``autograde`` does by
-    default. ``seconds`` is the execution of the one submission (kernel start included);
-    ``batch_seconds`` the whole batch, planning and the reference run of the solution included.
+    default, on the MNIST files in ``data_dir`` (``None``: wherever ``MNIST_DATA_DIR`` or the
+    Keras cache says). ``seconds`` is the execution of the one submission (kernel start
+    included); ``batch_seconds`` the whole batch, planning and the reference run of the
+    solution included. A practice that cannot be graded raises ``GraderError`` (one line).
     """
+    with data_dir_variable(data_dir):
+        return _time_every_practice()
+
+
+def _time_every_practice() -> list[dict[str, Any]]:
     practices = [name for name in assignments_in(ROOT / "solutions") if name.startswith("practice")]
     rows = []
     with tempfile.TemporaryDirectory(prefix="nn-tricks-bench-grading-") as scratch:
