@@ -380,6 +380,20 @@ class Recorder:
         return write_results(results, self.directory, self.name)
 
 
+def sample_core_speeds(results: dict[str, Any], when: str) -> None:
+    """Add the speed of every core now (``benchmarks.cores``) to ``results["core_speeds"]``."""
+    from benchmarks.cores import core_speeds
+
+    speeds = core_speeds()
+    results.setdefault("core_speeds", []).append(
+        {
+            "when": when,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "speeds": {str(core): value for core, value in speeds.items()},
+        }
+    )
+
+
 def forget_notebooks(results: dict[str, Any], patterns: list[str]) -> list[str]:
     """Drop the notebook rows whose path contains one of ``patterns``, so that a resumed run
     times them again; the names of the solution notebooks they match.
@@ -539,7 +553,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(error))
         print("Timing again: " + ", ".join(retimed), flush=True)
     recorder = Recorder(results or fresh, sections, name, RESULTS_DIR)
+    sample_core_speeds(recorder.results, "start")
     run_sections(recorder, choice, args.quick, args.with_speed)
+    sample_core_speeds(recorder.results, "end")
     print(recorder.save())
     seconds = recorder.results["section_seconds"]
     spent = ", ".join(f"{section} {value / 60:.1f}" for section, value in seconds.items())

@@ -383,6 +383,26 @@ def accuracy_and_speed_section(results: dict[str, Any], figure: str) -> list[str
     ]
 
 
+def core_speed_lines(results: dict[str, Any]) -> list[str]:
+    """The per-core speeds sampled at the start and end of each run (``benchmarks.cores``)."""
+    samples = results.get("core_speeds") or []
+    if not samples:
+        return []
+    from benchmarks.cores import describe_speeds
+
+    lines = [
+        "",
+        "Speed of each core when the run started and ended (`python -m benchmarks.cores`: a "
+        "counting loop on every core at once, million iterations/s). On a virtual machine "
+        "they can differ; work split evenly over both cores then waits for the slower one.",
+        "",
+    ]
+    for sample in samples:
+        speeds = {int(core): value for core, value in sample["speeds"].items()}
+        lines.append(f"- {sample['when']} ({sample['date']}): {describe_speeds(speeds)}")
+    return lines
+
+
 def write_report(results: dict[str, Any], directory: Path, name: str) -> str:
     """Write ``<name>.md`` and ``<name>-accuracy.png`` into ``directory``; return the text.
 
@@ -414,6 +434,7 @@ def write_report(results: dict[str, Any], directory: Path, name: str) -> str:
             else []
         ),
         f"Data: {results['data']['description']}." if "data" in results else "",
+        *core_speed_lines(results),
     ]
     if results.get("accuracy"):
         parts += accuracy_and_speed_section(results, figure)

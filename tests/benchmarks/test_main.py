@@ -233,14 +233,20 @@ def test_the_command_writes_after_every_row_and_resumes(tmp_path: Path, monkeypa
     monkeypatch.setattr(bench, "RESULTS_DIR", tmp_path)
     monkeypatch.setattr(bench, "matmul_peak_gflops", lambda: 80.0)
     monkeypatch.setattr(bench, "accuracy_row", lambda e, q, d: measured_row(e.name))
+    monkeypatch.setattr("benchmarks.cores.core_speeds", lambda seconds=2.0: {0: 12.0, 1: 6.0})
     monkeypatch.setenv("MNIST_DATA_DIR", str(tmp_path))
     assert bench.main(["--quick", "--sections", "accuracy"]) == 0
     first = json.loads((tmp_path / "results-quick.json").read_text())
     assert "stopped_early" not in first and len(first["accuracy"]) == 7
+    assert [sample["when"] for sample in first["core_speeds"]] == ["start", "end"]
+    report = (tmp_path / "results-quick.md").read_text()
+    assert "core 0: 12.0, core 1: 6.0 (slowest/fastest 0.50)" in report
     assert "minutes per section: accuracy" in capsys.readouterr().out
 
     monkeypatch.setattr(bench, "accuracy_row", lambda e, q, d: pytest.fail("measured again"))
     assert bench.main(["--quick", "--sections", "accuracy", "--resume"]) == 0
+    resumed = json.loads((tmp_path / "results-quick.json").read_text())
+    assert [sample["when"] for sample in resumed["core_speeds"]] == ["start", "end"] * 2
     monkeypatch.setenv("MNIST_DATA_DIR", str(tmp_path / "elsewhere"))
     with pytest.raises(SystemExit, match="its data is not this run's"):
         bench.main(["--quick", "--sections", "accuracy", "--resume"])
