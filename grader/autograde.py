@@ -501,7 +501,9 @@ def run_reference(plan: BatchPlan, runner: Any, execute: Execute) -> tuple[Any, 
     try:
         verdicts.decide(executed, dict(plan.reference.nonces), evidence)
     except verdicts.ReferenceRunFailed as exc:
-        raise GraderError(f"the reference run of {where}: {exc}") from None
+        earliest = verdicts.first_error(executed)
+        hint = f" (the first cell that raised: {earliest})" if earliest else ""
+        raise GraderError(f"the reference run of {where}: {exc}{hint}") from None
     return evidence, seconds
 
 

@@ -388,6 +388,29 @@ def evidence_differences(expected: Iterable[Record], actual: Iterable[Record]) -
 # --------------------------------------------------------------------------- verdicts
 
 
+def first_error(nb: NotebookNode) -> str | None:
+    """Where an executed notebook first raised: ``"code cell 3 (`first line`): ename: evalue"``
+    (cells counted from 1 among code cells), or ``None`` when no cell has an error output.
+
+    A test cell that fails with a NameError usually only inherits an earlier cell's failure
+    (the data did not load, a definition raised); this names that earlier cell.
+    """
+    code_cells = [cell for cell in nb.cells if cell.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                lines = [line for line in cell.get("source", "").splitlines() if line.strip()]
+                first_line = _clip(lines[0].strip()) if lines else ""
+                evalue = _clip(str(output.get("evalue", "")))
+                return f"code cell {number} (`{first_line}`): {output.get('ename')}: {evalue}"
+    return None
+
+
+def _clip(text: str) -> str:
+    """``text`` cut to at most ``_SHORT`` characters (with "..." when cut)."""
+    return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
+
+
 def _check_reference(reference: dict[str, CellEvidence]) -> None:
     for grade_id, cell in reference.items():
         if cell.raised:

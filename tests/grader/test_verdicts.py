@@ -472,3 +472,15 @@ def test_does_a_check_noop_that_passes_in_the_kernel_still_fail_and_get_flagged(
     )
     final = apply_verdicts(executed, [verdict])
     assert final.cells[1].outputs[0].ename == "GradingVerdict"
+
+
+def test_first_error_names_the_earliest_code_cell_that_raised():
+    """A reference whose data cell raised fails its test cells with NameErrors; the message
+    names the data cell, where the cause is."""
+    nb = notebook(REFERENCE_A)
+    assert verdicts.first_error(nb) is None
+    nb.cells[2].outputs = [error("FileNotFoundError", "no MNIST in /data")]
+    nb.cells[3].outputs = [error("NameError", "name 'answer' is not defined")]
+    assert verdicts.first_error(nb) == (
+        "code cell 2 (`print('locked')`): FileNotFoundError: no MNIST in /data"
+    )
