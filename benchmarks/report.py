@@ -220,8 +220,10 @@ def speed_comparison_section(comparison: dict[str, Any]) -> list[str]:
         f"seed 0, {thread_text}; samples/s "
         f"over {timed}. fp32 matmul peak in the same run: "
         f'{comparison["matmul_peak_gflops"]:.1f} GFLOP/s. "cores used" is process CPU time '
-        "per wall second: below the core count means other processes took CPU time (a loaded "
-        "machine); samples per CPU-second divides that out and is the steadier figure there. "
+        "per wall second: below the core count means the process waited, for other processes "
+        "(a loaded machine) or, on a virtual machine, for the slower of its cores while the "
+        "faster one idled (`python -m benchmarks.cores`); samples per CPU-second divides that "
+        "out and is the steadier figure there. "
         "Settings: plain `fit` "
         "(steps_per_execution 1, no XLA); the course's `helpers.models` compile options "
         "(steps_per_execution 32) with NumPy arrays; the same fed by `helpers.pipeline.dataset`; "

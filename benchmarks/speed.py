@@ -261,7 +261,9 @@ def shortfall_reasons(rows: list[dict[str, Any]], peak_gflops: float) -> list[st
             text += (
                 f"; the course's settings kept {row['cores_used']:.2f} cores busy against "
                 f"{plain['cores_used']:.2f} for plain fit, which ran at "
-                f"{plain['samples_per_second']:,.0f} samples/s"
+                f"{plain['samples_per_second']:,.0f} samples/s (the same arithmetic; on a "
+                "virtual machine whose cores change speed, `python -m benchmarks.steps_per_call` "
+                "alternates both settings to tell the setting from the moment)"
             )
         sentences.append(text + ".")
     return sentences
