@@ -7,7 +7,8 @@
     python -m benchmarks.recipes --evaluate-only                   # test the saved weights
     python -m benchmarks.recipes --render-only                     # the report again, from JSON
 
-Each candidate (a :class:`Recipe`: builder keyword arguments, batch size, epochs, seed) trains
+Each candidate (a :class:`Recipe`: builder keyword arguments on top of :data:`SEARCH_START`,
+batch size, epochs, seed) trains
 on the first 55,000 training images and is validated after every epoch on the LAST 5,000
 (``helpers.splits.tail_validation_split``; on a smaller data set its fallback split). The
 weights of the best validation epoch are kept (saved to ``<output-dir>/weights/<name>``),
@@ -55,10 +56,21 @@ TARGET = 0.995
 TEST_BATCH = 1_000
 
 
+# ``cnn_final``'s settings when the search began; every candidate's keyword arguments are
+# changes to these, so a candidate means the same model whatever cnn_final's defaults are now
+# (they became ``floor-1e-4-slow-smooth``, the candidate selected on validation).
+SEARCH_START: dict[str, Any] = {
+    "initial_learning_rate": 0.01,
+    "decay_rate": 0.6,
+    "learning_rate_floor": 0.0,
+    "label_smoothing": 0.0,
+}
+
+
 @dataclass(frozen=True)
 class Recipe:
-    """One candidate: ``helpers.models.cnn_final(steps_per_epoch, **model_kwargs)`` trained
-    ``epochs`` epochs at ``batch_size`` from ``seed``."""
+    """One candidate: ``helpers.models.cnn_final(steps_per_epoch, **(SEARCH_START |
+    model_kwargs))`` trained ``epochs`` epochs at ``batch_size`` from ``seed``."""
 
     name: str
     description: str
@@ -79,7 +91,11 @@ CANDIDATES: dict[str, Recipe] = {
             "cnn_final, Adam 0.01 × 0.6^epoch + 1e-4 floor (Görner's schedule)",
             {"learning_rate_floor": 1e-4},
         ),
-        Recipe("current", "cnn_final as the course has it: Adam 0.01 × 0.6^epoch, no floor"),
+        Recipe(
+            "current",
+            "cnn_final as the course had it when the search began (SEARCH_START): "
+            "Adam 0.01 × 0.6^epoch, no floor",
+        ),
         Recipe(
             "floor-1e-4-seed-7",
             "floor-1e-4 again from another seed: how far candidates differ by chance",
@@ -392,12 +408,19 @@ def load_average() -> float | None:
         return None
 
 
+def builder_kwargs(recipe: Recipe) -> dict[str, Any]:
+    """The keyword arguments ``cnn_final`` gets for ``recipe``: :data:`SEARCH_START` updated
+    by the candidate's own (filters as a tuple, as JSON gives a list)."""
+    kwargs = SEARCH_START | recipe.model_kwargs
+    if "filters" in kwargs:
+        kwargs["filters"] = tuple(kwargs["filters"])
+    return kwargs
+
+
 def _build(recipe: Recipe, n_train: int) -> Any:
     from helpers import models
 
-    kwargs = dict(recipe.model_kwargs)
-    if "filters" in kwargs:
-        kwargs["filters"] = tuple(kwargs["filters"])
+    kwargs = builder_kwargs(recipe)
     steps = math.ceil(n_train / recipe.batch_size)
     return models.cnn_final(steps, **kwargs)
 

@@ -161,10 +161,38 @@ def test_every_candidate_is_a_model_the_course_can_build():
     from helpers import models
 
     for recipe in recipes.CANDIDATES.values():
-        model = models.cnn_final(steps_per_epoch=10, **recipe.model_kwargs)
+        model = models.cnn_final(steps_per_epoch=10, **recipes.builder_kwargs(recipe))
         assert model.name == "cnn_final", recipe.name
-    averaged = recipes.CANDIDATES["floor-1e-4-ema"].model_kwargs
+    averaged = recipes.builder_kwargs(recipes.CANDIDATES["floor-1e-4-ema"])
     assert models.cnn_final(steps_per_epoch=10, **averaged).optimizer.use_ema
+
+
+def test_candidates_change_the_search_start_not_cnn_finals_defaults_of_today():
+    current = recipes.builder_kwargs(recipes.CANDIDATES["current"])
+    assert current == recipes.SEARCH_START
+    wide = recipes.builder_kwargs(recipes.CANDIDATES["floor-1e-4-wide"])
+    assert wide["decay_rate"] == 0.6 and wide["label_smoothing"] == 0.0
+    assert wide["learning_rate_floor"] == 1e-4 and wide["filters"] == (32, 64, 96)
+
+
+def test_cnn_finals_defaults_are_the_recipe_the_committed_search_selected_on_validation():
+    """The course's final model (and its benchmark row) is the candidate that
+    benchmarks/results-recipes.json records as selected on validation."""
+    import inspect
+
+    from benchmarks.experiments import experiment_by_name
+    from helpers import models
+
+    committed = json.loads((recipes.RESULTS_DIR / recipes.JSON_NAME).read_text())
+    selected = recipes.CANDIDATES[committed["selected"]]
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(models.cnn_final).parameters.items()
+        if name in recipes.SEARCH_START
+    }
+    assert defaults == recipes.builder_kwargs(selected)
+    row = experiment_by_name("cnn_final")
+    assert (row.epochs, row.batch_size) == (selected.epochs, selected.batch_size)
 
 
 def test_every_candidate_row_names_the_machine_it_trained_on():

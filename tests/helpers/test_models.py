@@ -70,11 +70,16 @@ def test_adadelta_models_use_the_lecture_learning_rate():
         assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(1.0)
 
 
-def test_final_model_learning_rate_decays_per_epoch():
-    model = models.cnn_final(steps_per_epoch=100, initial_learning_rate=0.01, decay_rate=0.6)
-    schedule = model.optimizer._learning_rate
-    assert float(schedule(0)) == pytest.approx(0.01)
-    assert float(schedule(200)) == pytest.approx(0.01 * 0.6**2)
+def test_learning_rate_schedule_falls_by_the_decay_rate_per_epoch():
+    import keras
+
+    plain = models.learning_rate_schedule(100, 0.01, 0.6)
+    assert type(plain) is keras.optimizers.schedules.ExponentialDecay
+    assert float(plain(0)) == pytest.approx(0.01)
+    assert float(plain(200)) == pytest.approx(0.01 * 0.6**2)
+    floored = models.learning_rate_schedule(100, 0.01, 0.6, floor=1e-4)
+    assert isinstance(floored, models.FlooredExponentialDecay)
+    assert float(floored(200)) == pytest.approx(1e-4 + 0.01 * 0.6**2, rel=1e-5)
 
 
 def test_tensorflow_python_warnings_are_silenced():
@@ -113,8 +118,22 @@ def test_cnn_final_without_augmentation_is_the_batch_normalized_cnn():
     assert without.count_params() == with_layers.count_params()
 
 
+def test_cnn_batchnorm_is_section_8_5s_network_with_the_plain_schedule_and_loss():
+    import keras
+
+    section_8_5 = models.cnn_batchnorm(steps_per_epoch=50)
+    final = models.cnn_final(steps_per_epoch=50)
+    assert section_8_5.name == "cnn_batchnorm"
+    final_names = [layer.name for layer in final.layers]
+    assert [layer.name for layer in section_8_5.layers] == final_names[2:]  # no augmentation
+    schedule = section_8_5.optimizer._learning_rate
+    assert type(schedule) is keras.optimizers.schedules.ExponentialDecay
+    assert float(schedule(50 * 15)) == pytest.approx(0.01 * 0.6**15)
+    assert section_8_5.loss == "categorical_crossentropy"
+
+
 def test_final_model_learning_rate_floor_follows_goerners_formula():
-    model = models.cnn_final(steps_per_epoch=50, learning_rate_floor=1e-4)
+    model = models.cnn_final(steps_per_epoch=50, decay_rate=0.6, learning_rate_floor=1e-4)
     schedule = model.optimizer._learning_rate
     for step in (0, 49, 50, 300, 750):
         expected = 1e-4 + 0.01 * 0.6 ** (step / 50)
@@ -122,12 +141,13 @@ def test_final_model_learning_rate_floor_follows_goerners_formula():
     assert float(schedule(50 * 40)) == pytest.approx(1e-4, rel=1e-3)  # the floor, not 0
 
 
-def test_final_model_defaults_keep_the_plain_exponential_decay():
-    import keras
-
+def test_final_model_defaults_decay_by_three_quarters_per_epoch_to_the_floor():
     schedule = models.cnn_final(steps_per_epoch=50).optimizer._learning_rate
-    assert type(schedule) is keras.optimizers.schedules.ExponentialDecay
-    assert float(schedule(50 * 15)) == pytest.approx(0.01 * 0.6**15)
+    assert isinstance(schedule, models.FlooredExponentialDecay)
+    for epoch in (0, 1, 14):
+        assert float(schedule(50 * epoch)) == pytest.approx(1e-4 + 0.01 * 0.75**epoch, rel=1e-5)
+    plain = models.cnn_final(steps_per_epoch=50, learning_rate_floor=0.0).optimizer
+    assert float(plain._learning_rate(50 * 60)) < 1e-8  # without the floor it decays to 0
 
 
 def test_final_model_width_and_augmentation_knobs():
@@ -174,10 +194,12 @@ def test_final_model_weight_averaging_writes_the_average_into_the_model_every_ep
 
 
 def test_final_model_label_smoothing_softens_the_targets_of_the_loss():
-    """With s = 0.1 the target of the true class is 0.91 and of every other class 0.01: a
-    network that predicts exactly those probabilities has the smallest loss."""
-    assert models.cnn_final(steps_per_epoch=3).loss == "categorical_crossentropy"
-    loss = models.cnn_final(steps_per_epoch=3, label_smoothing=0.1).loss
+    """With s = 0.1 (the default) the target of the true class is 0.91 and of every other
+    class 0.01: a network that predicts exactly those probabilities has the smallest loss."""
+    assert models.cnn_final(steps_per_epoch=3, label_smoothing=0.0).loss == (
+        "categorical_crossentropy"
+    )
+    loss = models.cnn_final(steps_per_epoch=3).loss
     target = np.eye(10, dtype=np.float32)[[3]]
     smoothed = 0.9 * target + 0.01
     at_the_smoothed_target = float(loss(target, smoothed))
