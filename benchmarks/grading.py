@@ -682,16 +682,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rewrote {md} and {js} from the measured runs")
         return 1 if saved["differences"] else 0
     from benchmarks.data_choice import choose_data, fast_mode_directory
-    from helpers.data import DATA_DIR_VARIABLE
+    from benchmarks.grading_time import data_dir_variable
 
     choice = choose_data(ROOT, os.environ)
-    data_dir = fast_mode_directory(ROOT, choice)
-    if data_dir:
-        os.environ[DATA_DIR_VARIABLE] = data_dir  # the jobs' data reference (default_data_dir)
+    data_dir = fast_mode_directory(ROOT, choice)  # the jobs' data reference (default_data_dir)
     os.environ.pop("NN_TRICKS_GRADEBOOK_URL", None)  # each runner: its own SQLite gradebook
     started = time.perf_counter()
     runs = []
-    with tempfile.TemporaryDirectory(prefix="nn-tricks-bench-scale-") as scratch:
+    with (
+        data_dir_variable(data_dir),
+        tempfile.TemporaryDirectory(prefix="nn-tricks-bench-scale-") as scratch,
+    ):
         print(f"building a course with {args.submissions} submissions ...", flush=True)
         course = build_course(Path(scratch), args.submissions)
         for label, fields in RUNNERS:
