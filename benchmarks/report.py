@@ -300,14 +300,43 @@ def notebook_table(results: dict[str, Any]) -> str:
     )
 
 
+def kept_minutes(results: dict[str, Any]) -> dict[str, float]:
+    """Minutes measured by the rows the results hold now: ``"accuracy"``, the training epochs
+    of every run of every accuracy row; ``"notebooks"``, every notebook row's run time. Unlike
+    ``section_seconds`` these leave out rows that were measured again, so they are what one
+    fresh run of those sections spends training and executing (process start-up, data loading
+    and evaluation not included)."""
+    kept: dict[str, float] = {}
+    accuracy = results.get("accuracy") or []
+    if accuracy:
+        kept["accuracy"] = sum(
+            sum(run.get("epoch_seconds", [])) for row in accuracy for run in row.get("runs", [])
+        ) / 60
+    notebooks = results.get("notebooks") or []
+    if notebooks:
+        kept["notebooks"] = sum(
+            row.get(f"{mode}_seconds", 0.0) for row in notebooks for mode in ("fast", "default")
+        ) / 60
+    return kept
+
+
 def wall_time_line(results: dict[str, Any]) -> str:
-    """The benchmark's wall time, per section when the results say it."""
+    """The benchmark's wall time, per section when the results say it, and what the rows kept
+    took (:func:`kept_minutes`) when rows were measured again (``--resume``, ``--retime``)."""
     total = f"Benchmark wall time: {results['benchmark_seconds'] / 60:.1f} minutes"
     sections = results.get("section_seconds") or {}
     if not sections:
         return total + "."
     parts = ", ".join(f"{name} {seconds / 60:.1f}" for name, seconds in sections.items())
-    return f"{total} (minutes per section: {parts})."
+    line = f"{total}, every run that wrote these results (minutes per section: {parts})."
+    kept = kept_minutes(results)
+    if kept:
+        listed = ", ".join(f"{name} {minutes:.1f}" for name, minutes in kept.items())
+        line += (
+            " Rows measured again count once per run there; the rows kept took, in minutes: "
+            f"{listed} (accuracy: training epochs only)."
+        )
+    return line
 
 
 def autograde_table(results: dict[str, Any]) -> str:

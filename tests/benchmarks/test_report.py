@@ -157,3 +157,22 @@ def test_report_without_a_small_batch_table_leaves_the_section_out(tmp_path):
     text = write_report(results, tmp_path, "results")
     assert "Small-batch overhead" not in text
     assert "- `baseline_mse`: -1.62 points." in text
+
+
+def test_the_wall_time_line_tells_every_run_from_the_rows_kept():
+    """A resumed or re-timed run adds to section_seconds; the rows kept are counted once."""
+    from benchmarks.report import kept_minutes, wall_time_line
+
+    row = {**accuracy_row(), "runs": [{"epoch_seconds": [30.0, 30.0]}, {"epoch_seconds": [60.0]}]}
+    results = {
+        "accuracy": [row],
+        "notebooks": [{"notebook": "a", "default_seconds": 300.0}, {"notebook": "b"}],
+        "section_seconds": {"accuracy": 600.0, "notebooks": 900.0},  # b was timed twice
+        "benchmark_seconds": 1500.0,
+    }
+    assert kept_minutes(results) == {"accuracy": 2.0, "notebooks": 5.0}
+    line = wall_time_line(results)
+    assert line.startswith("Benchmark wall time: 25.0 minutes, every run that wrote these")
+    assert "(minutes per section: accuracy 10.0, notebooks 15.0)." in line
+    assert "the rows kept took, in minutes: accuracy 2.0, notebooks 5.0" in line
+    assert wall_time_line({"benchmark_seconds": 60.0}) == "Benchmark wall time: 1.0 minutes."
