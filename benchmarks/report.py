@@ -309,14 +309,20 @@ def kept_minutes(results: dict[str, Any]) -> dict[str, float]:
     kept: dict[str, float] = {}
     accuracy = results.get("accuracy") or []
     if accuracy:
-        kept["accuracy"] = sum(
-            sum(run.get("epoch_seconds", [])) for row in accuracy for run in row.get("runs", [])
-        ) / 60
+        kept["accuracy"] = (
+            sum(
+                sum(run.get("epoch_seconds", [])) for row in accuracy for run in row.get("runs", [])
+            )
+            / 60
+        )
     notebooks = results.get("notebooks") or []
     if notebooks:
-        kept["notebooks"] = sum(
-            row.get(f"{mode}_seconds", 0.0) for row in notebooks for mode in ("fast", "default")
-        ) / 60
+        kept["notebooks"] = (
+            sum(
+                row.get(f"{mode}_seconds", 0.0) for row in notebooks for mode in ("fast", "default")
+            )
+            / 60
+        )
     return kept
 
 
