@@ -39,7 +39,7 @@ c.CourseDirectory.db_url = settings.gradebook_url(COURSE_ROOT)
 # --- execution (nbgrader validate) ----------------------------------------------------------
 # Training cells take a while on a CPU; a stuck cell is interrupted after this many seconds and
 # the rest of the notebook still runs (the stuck cell scores 0). Autograding does not execute
-# through nbgrader: grader.worker runs each submission in a sandbox with its own budgets.
+# through nbgrader: grader.run.worker runs each submission in a sandbox with its own budgets.
 c.Execute.timeout = settings.validate_timeout()
 c.Execute.interrupt_on_timeout = True
 

@@ -17,7 +17,7 @@ The per-student statuses, totals and per-cell scores must be identical across ru
 the results are written, then the run fails). ``results-grading.md`` and ``results-grading.json``
 (in ``benchmarks/`` unless ``--output-dir``) give per runner the batch's wall time, submissions
 per minute and speed-up over sequential, and the phases that stay serial on the coordinator,
-measured by timing the pipeline's own functions (``grader.autograde``'s planning functions and
+measured by timing the pipeline's own functions (``grader.batch.autograde``'s planning functions and
 nbgrader's ``generate_assignment``, wrapped for the run; a runner wrapper for the run phase):
 
 - **plan**: nbgrader ``generate_assignment`` (gradebook sync), planning the reference run, and
@@ -103,7 +103,7 @@ def choose_students(count: int) -> list[tuple[str, str]]:
 
 def build_course(scratch: Path, count: int) -> Path:
     """A released scratch course of the assignment with ``count`` submissions."""
-    from grader.release import release
+    from grader.commands.release import release
     from tests.grader.corpus import make_corpus
 
     root = scratch / "course"
@@ -219,9 +219,9 @@ def _mean(values: Sequence[float]) -> float:
 
 def grade_with(course: Path, scratch: Path, label: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Grade a fresh copy of ``course`` with one runner; its measurements and its scores."""
-    from grader import autograde as ag
-    from grader import nbgrader_adapter
-    from grader.jobs import Limits
+    from grader.batch import autograde as ag
+    from grader.nbgrader import adapter as nbgrader_adapter
+    from grader.run.jobs import Limits
 
     root = scratch / label.split()[0] / "course"
     shutil.copytree(course, root)

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from grader.autograde import AutogradeOptions, autograde
+from grader.batch.autograde import AutogradeOptions, autograde
+from grader.commands.release import release
 from grader.layout import assignments_in
-from grader.release import release
 
 ROOT = Path(__file__).resolve().parents[1]
 

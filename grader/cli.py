@@ -25,7 +25,7 @@ from pathlib import Path
 
 from grader import settings
 from grader.errors import GraderError
-from grader.jobs import Limits
+from grader.run.jobs import Limits
 
 EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 PROG = "python -m grader"
@@ -54,7 +54,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
     Example: python -m grader release
     """
-    from grader.release import release
+    from grader.commands.release import release
 
     root = _root(args)
     result = release(root, Path(args.output) if args.output else None, args.assignments)
@@ -69,7 +69,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     Example: python -m grader check practice-1a-l1-vs-l2
     """
-    from grader.validate import check
+    from grader.commands.validate import check
 
     root = _root(args)
     results = check(root, args.assignments, full=args.full)
@@ -89,7 +89,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
     Example: python -m grader collect ~/Downloads/practice-1a.zip
     """
-    from grader.collect import collect
+    from grader.commands.collect import collect
 
     root = _root(args)
     result = collect(root, Path(args.archive).expanduser(), args.assignment)
@@ -104,7 +104,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
 
 def _autograde_options(args: argparse.Namespace) -> object:
-    from grader.autograde import AutogradeOptions
+    from grader.batch.autograde import AutogradeOptions
 
     runner = args.runner
     if runner is None:
@@ -134,9 +134,9 @@ def _autograde_options(args: argparse.Namespace) -> object:
 
 
 def _reporter(total: int) -> tuple[Callable[[str], None], Callable[[], None]]:
-    """(one line per submission, close): grader.progress's bar when available, else print."""
+    """(one line per submission, close): grader.batch.progress's bar when available, else print."""
     try:
-        from grader.progress import ProgressReporter
+        from grader.batch.progress import ProgressReporter
     except ImportError:  # the progress module or rich missing: plain lines
         return (lambda line: print(line, flush=True)), (lambda: None)
     reporter = ProgressReporter(total)
@@ -152,8 +152,8 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
 
     Example: python -m grader autograde practice-1a-l1-vs-l2 --student s1234567
     """
-    from grader.autograde import plan_batch, run_batch
-    from grader.report import format_outcome, format_summary
+    from grader.batch.autograde import plan_batch, run_batch
+    from grader.batch.report import format_outcome, format_summary
 
     root = _root(args)
     options = _autograde_options(args)
@@ -178,7 +178,7 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 
     Example: python -m grader feedback practice-1a-l1-vs-l2
     """
-    from grader.feedback import feedback
+    from grader.commands.feedback import feedback
 
     root = _root(args)
     pages = feedback(root, args.assignment)
@@ -194,7 +194,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     Example: python -m grader export --to grades.csv
     """
-    from grader.export import export
+    from grader.commands.export import export
 
     root = _root(args)
     to = Path(args.to)
@@ -210,7 +210,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     Example: python -m grader db upgrade
     """
     try:
-        from grader import database
+        from grader.nbgrader import database
     except ImportError as exc:  # nbgrader or SQLAlchemy missing from this environment
         raise GraderError(f"db upgrade needs {exc.name}: install the grading extra") from None
     url = args.url or settings.gradebook_url(_root(args))

@@ -15,7 +15,7 @@ Course layout (relative to the course root, the folder holding ``nbgrader_config
     downloaded/<assignment>/                   nbgrader zip_collect's working folder
     logs/                                      logs of the grading tools
     gradebook.db                               SQLite gradebook (default)
-    grading-status.json                        status of every submission (grader.gradebook)
+    grading-status.json                        status of every submission (grader.batch.status)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from grader.jobs import Limits
+from grader.run.jobs import Limits
 
 COURSE_ID = "nn-tricks"
 
@@ -38,7 +38,7 @@ LOG_DIR = "logs"
 DOWNLOADED_DIR = "downloaded"
 CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
-#: JSON file (course root) with the status of every autograded submission: see grader.gradebook
+#: JSON file (course root) with the status of every autograded submission: see grader.batch.status
 STATUS_FILE = "grading-status.json"
 
 # --- environment variables -------------------------------------------------------------------

@@ -62,7 +62,7 @@ __all__ = [
 
 def release(root: Path, output: Path | None = None, assignments: Sequence[str] = ()) -> list[Path]:
     """:func:`grader.release.release`, returning the released notebooks as a list (old API)."""
-    from grader.release import release as _release
+    from grader.commands.release import release as _release
 
     return list(_release(root, output, assignments).written)
 

@@ -3,8 +3,8 @@ fake submissions under submitted/<student>/<assignment>/, then the TA command
 (`python -m grader autograde / feedback / export`, through grader.cli.main) and scores read back
 through the Gradebook API.
 
-Ported to the grader pipeline (docs/grading.md): the batch runs through grader.worker (sandbox,
-seals, evidence) with ``--sandbox auto``; the tests skip where grader/worker.py is absent.
+Ported to the grader pipeline (docs/grading.md): the batch runs through grader.run.worker (sandbox,
+seals, evidence) with ``--sandbox auto``; the tests skip where grader/run/worker.py is absent.
 TODO(lead): assert the "loop" case's note (cell interrupted on its CPU budget) and add a run with
 ``--sandbox require`` where bubblewrap is available.
 
@@ -33,9 +33,9 @@ import nbformat
 import pytest
 
 from grader import cli
-from grader.autograde import AutogradeOptions, autograde
-from grader.jobs import Limits
-from grader.release import release
+from grader.batch.autograde import AutogradeOptions, autograde
+from grader.commands.release import release
+from grader.run.jobs import Limits
 
 REPO = Path(__file__).resolve().parent.parent
 PRACTICES = sorted(p.name for p in (REPO / "solutions").glob("practice-*") if p.is_dir())
@@ -51,8 +51,10 @@ pytestmark = pytest.mark.grading
 
 
 def needs_worker():
-    """The batch needs grader.worker (a colleague's module); skip until it exists."""
-    pytest.importorskip("grader.worker", reason="grader/worker.py (sandboxed execution) not there")
+    """The batch needs grader.run.worker (a colleague's module); skip until it exists."""
+    pytest.importorskip(
+        "grader.run.worker", reason="grader/run/worker.py (sandboxed execution) not there"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +318,7 @@ def test_batch_completes(batch):
 
 @pytest.mark.parametrize("student", list(BATCH_CASES))
 def test_each_submission_gets_its_status(batch, student):
-    from grader.gradebook import read_statuses
+    from grader.batch.status import read_statuses
 
     status = read_statuses(batch["root"])[BATCH][student]
     expected = "not graded" if student in NOT_GRADED else "graded"
@@ -338,7 +340,7 @@ def test_wrong_answer_earns_partial_credit(batch):
 
 
 def test_deleted_test_cell_is_restored_and_graded(batch):
-    from grader.gradebook import read_statuses
+    from grader.batch.status import read_statuses
 
     root = batch["root"]
     notes = read_statuses(root)[BATCH]["deleted"].notes

@@ -18,9 +18,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_output
 
-from grader.jobs import GradeJob, GradeResult
-from grader.release import release
-from grader.staging import grade_id
+from grader.batch.staging import grade_id
+from grader.commands.release import release
+from grader.run.jobs import GradeJob, GradeResult
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "practice-1b-kernel-sizes"

@@ -11,7 +11,7 @@ A fake job says in its ``env`` what its execution does (read by :func:`execute`)
 The result's notebook echoes the job's notebook, so results are identical whichever runner ran
 the job; :func:`echo_threads` instead returns the thread variables the job arrived with.
 :func:`execute_job_killing_its_worker_once` executes *real* jobs (``grader.worker.execute_job``)
-and kills the worker process under one of them, once (tests/grader/test_scale.py).
+and kills the worker process under one of them, once (tests/grader/run/test_scale.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from grader.jobs import GradeJob, GradeResult
+from grader.run.jobs import GradeJob, GradeResult
 
 #: Environment variables a runner may set on a job; echoed back in the fake result.
 THREAD_VARS = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -81,7 +81,7 @@ def execute_job_killing_its_worker_once(job: GradeJob) -> GradeResult:
     :data:`KILL_AFTER_SECONDS` in, while its sandbox runs. The marker file then holds that
     process's pid; if the job finished first, it says so instead (and nothing is killed).
     """
-    from grader.worker import execute_job
+    from grader.run.worker import execute_job
 
     victim, _, marker = os.environ.get(KILL_WORKER_VARIABLE, "").partition(":")
     if job.student != victim or not marker or Path(marker).exists():

@@ -20,7 +20,7 @@ def skip_reason() -> str:
     url = os.environ.get(VARIABLE)
     if not url:
         return f"set {VARIABLE} to a PostgreSQL database to test it"
-    from grader.database import GradebookError, ensure_reachable
+    from grader.nbgrader.database import GradebookError, ensure_reachable
 
     try:
         ensure_reachable(url)

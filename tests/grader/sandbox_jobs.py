@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import sandbox
-from grader.jobs import GradeJob, GradeResult, Limits
+from grader.run.jobs import GradeJob, GradeResult, Limits
+from grader.sandbox import bwrap as sandbox
 
 #: The repository (course) root: must never be visible inside a sandbox.
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -169,13 +169,13 @@ def test_does_the_command_line_write_and_list(tmp_path, capsys):
 
 
 def staged(entry: mc.Entry):
-    staging = pytest.importorskip("grader.staging")
+    staging = pytest.importorskip("grader.batch.staging")
     return staging.stage(entry.build(materials(entry)), materials(entry).released)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
 def test_do_staging_and_the_scan_agree_with_the_expected_status(entry):
-    integrity = pytest.importorskip("grader.integrity")
+    integrity = pytest.importorskip("grader.batch.scan")
     result = staged(entry)
     if entry.cls in mc.UNREADABLE_CLASSES:
         assert result.problem and result.problem.startswith("not a notebook")

@@ -329,7 +329,7 @@ class Run:
 
 def make_course(tmp: Path, families: Iterable[str]) -> Path:
     """nbgrader_config.py and solutions/<family>/ copied into ``tmp/course``, released."""
-    from grader.release import release
+    from grader.commands.release import release
 
     root = tmp / "course"
     (root / "solutions").mkdir(parents=True)
@@ -371,9 +371,9 @@ def write_entries(root: Path, chosen: list[mc.Entry]) -> None:
 
 def run_corpus(tmp: Path, *, on_outcome=None) -> Run:
     """Make the course, write the corpus, grade one batch per family with the observers on."""
-    from grader.autograde import AutogradeOptions, autograde
+    from grader.batch.autograde import AutogradeOptions, autograde
     from grader.errors import GraderError
-    from grader.jobs import Limits
+    from grader.run.jobs import Limits
 
     root = make_course(tmp, mc.FAMILIES)
     chosen = selected_entries(root)
@@ -391,7 +391,7 @@ def run_corpus(tmp: Path, *, on_outcome=None) -> Run:
     families = [f for f in mc.FAMILIES if any(e.family == f for e in chosen)]
 
     def execute(job):  # grader.worker.execute_job, noting what each job cost
-        from grader.worker import execute_job
+        from grader.run.worker import execute_job
 
         result = execute_job(job)
         run.executions.append(
@@ -490,7 +490,7 @@ def output_text(root: Path, entry: mc.Entry) -> str:
 
 def report_text(run: Run) -> str:
     """What the TA reads: the report of every batch, the status file, the failure logs."""
-    from grader.report import format_outcome, format_summary
+    from grader.batch.report import format_outcome, format_summary
 
     parts = []
     for report in run.reports.values():
@@ -581,9 +581,11 @@ def outcome_table(run: Run) -> str:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Run:
-    pytest.importorskip("grader.worker", reason="grader/worker.py (sandboxed execution) not there")
-    from grader.autograde import default_data_dir
-    from grader.sandbox import probe_bubblewrap
+    pytest.importorskip(
+        "grader.run.worker", reason="grader/run/worker.py (sandboxed execution) not there"
+    )
+    from grader.batch.autograde import default_data_dir
+    from grader.sandbox.bwrap import probe_bubblewrap
 
     probe = probe_bubblewrap()
     if not probe.usable:
@@ -618,7 +620,7 @@ def test_is_the_default_selection_the_issues_minimum():
 
 def test_do_the_budgets_leave_a_correct_notebook_its_headroom(run):
     """The reference runs (the solutions) use at most a third of the notebook's CPU budget."""
-    from grader.autograde import REFERENCE
+    from grader.batch.autograde import REFERENCE
 
     used = {a: cpu for a, student, cpu, _ in run.executions if student == REFERENCE}
     assert set(used) == set(run.reports) | set(run.errors)
@@ -635,7 +637,7 @@ def test_does_every_batch_complete_with_one_outcome_per_submission(run):
 
 def test_does_every_submission_get_the_outcome_it_deserves(run):
     """Status, failing cells, reasons and notes, forbidden outputs: every mismatch in one table."""
-    from grader.gradebook import read_statuses
+    from grader.batch.status import read_statuses
 
     stored = read_statuses(run.root)
     rows = []

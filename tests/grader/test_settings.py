@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import settings
-from grader.jobs import Limits
+from grader.run.jobs import Limits
 
 REPO = Path(__file__).resolve().parents[2]
 

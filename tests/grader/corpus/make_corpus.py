@@ -1180,7 +1180,7 @@ KILL_ALL = code(
                 command = handle.read().replace(b"\\0", b" ")
         except OSError:
             return False
-        return b"bwrap" in command or b"grader.execute" in command
+        return b"bwrap" in command or b"grader.sandbox.executor" in command
 
 
     if _inside_a_pid_namespace():

@@ -1,0 +1,1 @@
+"""A grading batch on the coordinator: plan (staging, scan), run, record (verdicts), report."""

@@ -1,0 +1,1 @@
+"""The TA's commands that are not a batch: release, check, collect, feedback, export."""

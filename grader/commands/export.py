@@ -1,0 +1,132 @@
+"""``python -m grader export``: ``grades.csv`` with every assignment x student of the gradebook,
+nbgrader's columns plus ``status`` and ``reason``.
+
+Columns: assignment, duedate, timestamp, student_id, last_name, first_name, email, raw_score,
+late_submission_penalty, score, max_score (as ``nbgrader export``), status (``graded`` /
+``needs review`` / ``not graded``) and reason (one line; several joined with `` | ``).
+
+The status comes from ``grading-status.json`` (see :mod:`grader.batch.status`); a submission the
+coordinator never recorded is ``graded`` unless the gradebook flags it for the formgrader
+(``needs review``), and a student without a submission is ``not graded`` (reason "no
+submission"). A not-graded submission never appears as a plain 0: its scores are left empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.batch.status import SubmissionStatus, read_statuses
+from grader.errors import GraderError
+
+COLUMNS = (
+    "assignment",
+    "duedate",
+    "timestamp",
+    "student_id",
+    "last_name",
+    "first_name",
+    "email",
+    "raw_score",
+    "late_submission_penalty",
+    "score",
+    "max_score",
+    "status",
+    "reason",
+)
+MANUAL_PENDING = "manual grading pending in the formgrader"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote.
+
+    Attributes:
+        path: the CSV file.
+        rows: data rows written.
+        by_status: rows per status.
+    """
+
+    path: Path
+    rows: int
+    by_status: Mapping[str, int]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def export_row(row: Any, status: SubmissionStatus | None) -> dict[str, str]:
+    """One CSV row from a gradebook row (``grader.nbgrader_adapter.GradebookRow``) and the
+    coordinator's status of that submission (or ``None``)."""
+    reasons: list[str] = []
+    if not row.submitted:
+        state, reasons = "not graded", ["no submission"]
+    elif status is None:
+        state = "needs review" if row.needs_manual_grade else "graded"
+        reasons = [MANUAL_PENDING] if row.needs_manual_grade else []
+    else:
+        state, reasons = status.status, list(status.reasons)
+        if state == "graded" and row.needs_manual_grade:
+            reasons.append(MANUAL_PENDING)
+    scored = state != "not graded"
+    return {
+        "assignment": row.assignment,
+        "duedate": row.duedate,
+        "timestamp": row.timestamp,
+        "student_id": row.student_id,
+        "last_name": row.last_name,
+        "first_name": row.first_name,
+        "email": row.email,
+        "raw_score": _number(row.raw_score) if scored else "",
+        "late_submission_penalty": _number(row.late_submission_penalty) if scored else "",
+        "score": _number(row.score) if scored else "",
+        "max_score": _number(row.max_score),
+        "status": state,
+        "reason": " | ".join(reasons),
+    }
+
+
+def write_csv(rows: Iterable[Mapping[str, str]], to: Path) -> int:
+    """Write ``rows`` (dicts with :data:`COLUMNS`) to ``to`` atomically; the rows written."""
+    to.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".grades-", suffix=".csv", dir=to.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=COLUMNS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        os.replace(tmp, to)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def export(root: Path, to: Path) -> ExportResult:
+    """Export every grade of the gradebook with its status to the CSV file ``to``.
+
+    Raises:
+        GraderError: no gradebook yet, or the status file is broken.
+    """
+    from grader.nbgrader.adapter import NbgraderError, gradebook_rows
+
+    try:
+        rows = gradebook_rows(root)
+    except NbgraderError as exc:
+        raise GraderError(str(exc)) from None
+    statuses = read_statuses(root)
+    out = [export_row(r, statuses.get(r.assignment, {}).get(r.student_id)) for r in rows]
+    by_status: dict[str, int] = {}
+    for row in out:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+    count = write_csv(out, to)
+    return ExportResult(to, count, by_status)

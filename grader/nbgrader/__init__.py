@@ -1,0 +1,1 @@
+"""Everything the grading tools ask of nbgrader: the only package that imports it."""
