@@ -10,11 +10,11 @@ graded" or for the reasons, so the coordinator keeps them in one JSON file at th
          "s1234567": {"status": "needs review", "reasons": ["..."], "notes": ["..."],
                       "score": 7.0, "max_score": 10.0, "updated": "2025-01-01T12:00:00+00:00"}}}}
 
-Only the coordinator writes it (``grader.batch.autograde``, after each submission is recorded; the
-file is replaced atomically, so an interrupted batch leaves the previous or the new version);
-``grader.commands.export`` and ``grader.batch.report`` read it. Workers never see it.
+Only the coordinator writes it (:func:`grader.batch.record.store_outcome`, after each submission
+is recorded; the file is replaced atomically, so an interrupted batch leaves the previous or the
+new version); ``grader.commands.export`` and ``grader.batch.report`` read it. Workers never see it.
 
-The gradebook itself is written through :mod:`grader.nbgrader.adapter` (imported when used).
+The gradebook itself is written through :mod:`grader.nbgrader.gradebook` (imported when used).
 """
 
 from __future__ import annotations
@@ -131,13 +131,13 @@ def write_status(root: Path, assignment: str, student: str, status: SubmissionSt
 def mark_not_graded(root: Path, assignment: str, student: str) -> None:
     """The gradebook side of a "not graded" submission: the student's row, the submission
     without scores and flagged for the formgrader (never a plain 0), no autograded copy."""
-    from grader.nbgrader.adapter import record_not_graded
+    from grader.nbgrader.gradebook import record_not_graded
 
     record_not_graded(root, assignment, student)
 
 
 def ensure_student(root: Path, student: str) -> None:
     """The student's row in the gradebook (created when missing)."""
-    from grader.nbgrader.adapter import ensure_student as _ensure
+    from grader.nbgrader.gradebook import ensure_student as _ensure
 
     _ensure(root, student)

@@ -62,7 +62,7 @@ def _number(value: float) -> str:
 
 
 def export_row(row: Any, status: SubmissionStatus | None) -> dict[str, str]:
-    """One CSV row from a gradebook row (``grader.nbgrader_adapter.GradebookRow``) and the
+    """One CSV row from a gradebook row (``grader.nbgrader.gradebook.GradebookRow``) and the
     coordinator's status of that submission (or ``None``)."""
     reasons: list[str] = []
     if not row.submitted:
@@ -117,7 +117,8 @@ def export(root: Path, to: Path) -> ExportResult:
     Raises:
         GraderError: no gradebook yet, or the status file is broken.
     """
-    from grader.nbgrader.adapter import NbgraderError, gradebook_rows
+    from grader.nbgrader.errors import NbgraderError
+    from grader.nbgrader.gradebook import gradebook_rows
 
     try:
         rows = gradebook_rows(root)

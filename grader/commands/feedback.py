@@ -19,7 +19,8 @@ def feedback(root: Path, assignment: str) -> list[Path]:
     Raises:
         GraderError: unknown assignment, nothing autograded yet, or nbgrader failed.
     """
-    from grader.nbgrader.adapter import NbgraderError, generate_feedback
+    from grader.nbgrader.conversions import generate_feedback
+    from grader.nbgrader.errors import NbgraderError
 
     require_assignment(root, assignment)
     graded = sorted((root / settings.AUTOGRADED_DIR).glob(f"*/{assignment}"))

@@ -72,7 +72,8 @@ def release(
     Raises:
         GraderError: an unknown assignment, or nbgrader failed (one line).
     """
-    from grader.nbgrader.adapter import NbgraderError, generate_assignment
+    from grader.nbgrader.conversions import generate_assignment
+    from grader.nbgrader.errors import NbgraderError
 
     default_output = (root / settings.RELEASE_DIR).resolve()
     output = (output or default_output).resolve()

@@ -43,7 +43,7 @@ def check(root: Path, assignments: Sequence[str] = (), *, full: bool = False) ->
     Raises:
         GraderError: no or unknown assignments.
     """
-    from grader.nbgrader.adapter import validate
+    from grader.nbgrader.validation import validate
 
     # grading mode: a blank answer raises (in a student's lab it prints one line and goes on)
     environ = {settings.FAST_MODE_VARIABLE: None if full else "1", settings.GRADING_VARIABLE: "1"}

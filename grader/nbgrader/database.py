@@ -17,13 +17,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -35,7 +34,6 @@ INSTALL_HINT = "install the cluster extra: pip install -e '.[cluster]'"
 #: How long to wait for a database server to answer, in seconds.
 CONNECT_TIMEOUT_SECONDS = 10
 
-_SCHEMA_PREFIX = re.compile(r"[a-z][a-z0-9_]{0,30}")
 _LOG_PREFIX = re.compile(r"^(?:[A-Z]+:?\s+)?(?:\[[\w.]+\]\s*)?")
 
 
@@ -108,20 +106,10 @@ def _connection(url: str) -> Iterator[Connection]:
         engine.dispose()
 
 
-def ensure_reachable(url: str) -> None:
-    """Check that the database at ``url`` answers.
-
-    Raises:
-        GradebookError: bad URL, missing driver, or the database cannot be reached.
-    """
-    with _connection(url) as connection:
-        connection.execute(text("SELECT 1"))
-
-
 def _alembic_dir() -> str:
     from nbgrader.dbutil import ALEMBIC_DIR
 
-    return ALEMBIC_DIR
+    return str(ALEMBIC_DIR)
 
 
 def head_revision() -> str:
@@ -194,39 +182,3 @@ def _run_alembic_upgrade(url: str) -> None:
         last = lines[-1].strip() if lines else f"exit status {done.returncode}"
         last = _LOG_PREFIX.sub("", last)  # "ERROR [alembic.util.messaging] Can't locate ..."
         raise GradebookError(f"migrating the gradebook {describe(url)} failed: {last}")
-
-
-def fresh_postgres_schema(
-    base_url: str, *, prefix: str = "nntricks"
-) -> tuple[str, Callable[[], None]]:
-    """A new, empty PostgreSQL schema for one test run (or a throw-away gradebook).
-
-    Args:
-        base_url: URL of a PostgreSQL database the user may create schemas in, e.g.
-            ``"postgresql+psycopg://postgres@127.0.0.1:5432/test"``.
-        prefix: start of the schema's name (lowercase letters, digits, ``_``); a random suffix
-            follows. Defaults to ``"nntricks"``.
-
-    Returns:
-        ``(url, drop)``: a URL whose connections use only the new schema (its ``search_path``),
-        and a function that drops the schema with everything in it (close the connections to it
-        first). Calling ``drop`` twice is harmless.
-
-    Raises:
-        GradebookError: not a PostgreSQL URL, missing driver, or the server cannot be reached.
-    """
-    if not _SCHEMA_PREFIX.fullmatch(prefix):
-        raise ValueError(f"schema prefix {prefix!r}: use up to 31 lowercase letters, digits, _")
-    parsed = _parse(base_url)
-    if parsed.get_backend_name() != "postgresql":
-        raise GradebookError(f"{describe(base_url)} is not a PostgreSQL URL")
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with _connection(base_url) as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = parsed.update_query_dict({"options": f"-csearch_path={schema}"})
-
-    def drop() -> None:
-        with _connection(base_url) as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-
-    return scoped.render_as_string(hide_password=False), drop

@@ -15,7 +15,7 @@ from grader.errors import GraderError
 
 @dataclass(frozen=True)
 class Row:
-    """The fields of grader.nbgrader_adapter.GradebookRow (without importing nbgrader)."""
+    """The fields of grader.nbgrader.gradebook.GradebookRow (without importing nbgrader)."""
 
     assignment: str = "practice-1b"
     duedate: str = ""
