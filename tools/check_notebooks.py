@@ -1,4 +1,4 @@
-"""Notebook hygiene for solutions/ (run by pre-commit, CI and tests/test_release.py).
+"""Notebook hygiene for solutions/ (run by pre-commit, CI and tests/tools/test_check_notebooks.py).
 
     python tools/check_notebooks.py                      # check every solutions/**/*.ipynb
     python tools/check_notebooks.py solutions/08-cnn-models/cnn_models.ipynb
@@ -36,15 +36,22 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 REPO = Path(__file__).resolve().parent.parent
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 try:  # imported as tools.check_notebooks, or run as a script (pre-commit)
+    from grader import cells
     from tools.setup_cell import SETUP_CELL_TEMPLATE as SETUP_TEMPLATE
     from tools.setup_cell import package_version
-except ModuleNotFoundError:
-    from setup_cell import SETUP_CELL_TEMPLATE as SETUP_TEMPLATE
-    from setup_cell import package_version
+except ModuleNotFoundError:  # run as a script: the repository's packages made importable
+    sys.path.insert(0, str(REPO))
+    from grader import cells
+    from tools.setup_cell import SETUP_CELL_TEMPLATE as SETUP_TEMPLATE
+    from tools.setup_cell import package_version
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 #: the kernelspec every notebook names: the course kernel `make setup` registers
 KERNELSPEC = {"name": "nn-tricks", "display_name": "Python (nn-tricks)", "language": "python"}
@@ -55,12 +62,9 @@ def setup_cell_text(version: str | None = None) -> str:
     return SETUP_TEMPLATE.format(version=version or package_version())
 
 
-def is_checked(cell) -> bool:
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARKER)
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+def is_checked(cell: NotebookNode) -> bool:
+    """Whether the cell is a code cell whose first line is :data:`CHECK_MARKER`."""
+    return cell.cell_type == "code" and str(cell.source).lstrip().startswith(CHECK_MARKER)
 
 
 def check_notebook(path: Path, version: str | None = None) -> list[str]:
@@ -80,7 +84,7 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
 
     seen_ids: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
-        meta = nbgrader_meta(cell)
+        meta = cells.nbgrader_metadata(cell)
         if cell.cell_type == "code":
             if is_checked(cell) and cell.get("execution_count") is None:
                 report(index, "checked cell without execution_count: nbval skips it (--refresh)")
@@ -90,9 +94,9 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
                 if cell.get("execution_count") is not None:
                     report(index, "execution_count is not null (run --fix)")
         source = cell.source
-        if "### BEGIN SOLUTION" in source and not meta.get("solution"):
+        if "### BEGIN SOLUTION" in source and not cells.is_solution(cell):
             report(index, "has ### BEGIN SOLUTION but no nbgrader solution metadata")
-        if "### BEGIN HIDDEN TESTS" in source and not meta.get("grade"):
+        if "### BEGIN HIDDEN TESTS" in source and not cells.is_graded(cell):
             report(index, "has ### BEGIN HIDDEN TESTS but no nbgrader grade metadata")
         if source.count("### BEGIN SOLUTION") != source.count("### END SOLUTION"):
             report(index, "unbalanced ### BEGIN/END SOLUTION markers")
@@ -100,8 +104,8 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
             report(index, "unbalanced ### BEGIN/END HIDDEN TESTS markers")
         if not meta:
             continue
-        grade_id = meta.get("grade_id")
-        if not grade_id:
+        grade_id = cells.grade_id(cell)
+        if grade_id is None:
             report(index, "nbgrader metadata without grade_id")
         elif grade_id in seen_ids:
             report(index, f"grade_id {grade_id!r} already used by cell {seen_ids[grade_id]}")
@@ -109,9 +113,13 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
             seen_ids[grade_id] = index
         if meta.get("schema_version") != 3:
             report(index, "nbgrader metadata without schema_version 3")
-        if meta.get("grade") and not meta.get("points"):
+        if cells.is_graded(cell) and not cells.max_points(cell):
             report(index, f"graded cell {grade_id!r} has no points")
-        if meta.get("grade") and not meta.get("solution") and not meta.get("locked"):
+        if (
+            cells.is_graded(cell)
+            and not cells.is_solution(cell)
+            and not cells.is_marked_locked(cell)
+        ):
             report(index, f"test cell {grade_id!r} is not locked")
 
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
@@ -124,11 +132,11 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
         if pin is None:
             report(index, "first code cell is not the setup cell (no Colab pin)")
         elif pin.group(1) != f"v{version}":
-            report(index, f"Colab pin {pin.group(1)} != v{version} (helpers.__version__)")
+            report(index, f"Colab pin {pin.group(1)} != v{version} (pyproject.toml's version)")
         if setup.source.rstrip() != expected:
             report(index, "first code cell differs from the setup cell text (see the contract)")
-        meta = nbgrader_meta(setup)
-        if meta.get("grade_id") != "setup" or not meta.get("locked"):
+        locked = cells.is_marked_locked(setup) and cells.is_locked(setup)
+        if cells.grade_id(setup) != "setup" or not locked:
             report(index, 'setup cell must be locked with nbgrader grade_id "setup"')
         for other, cell in code_cells[1:]:
             if PIN_PATTERN.search(cell.source):
@@ -136,8 +144,8 @@ def check_notebook(path: Path, version: str | None = None) -> list[str]:
     kernelspec = dict(nb.metadata.get("kernelspec", {}))
     if kernelspec != KERNELSPEC:
         report(None, f"kernelspec {kernelspec} is not the course kernel {KERNELSPEC} (run --fix)")
-    for index, message in shape_problems(nb, notebook_prefix(path)):
-        report(index, message)
+    for where, message in shape_problems(nb, notebook_prefix(path)):
+        report(where, message)
     return problems
 
 
@@ -158,17 +166,12 @@ def notebook_prefix(path: Path) -> str:
     return str(int(number.group(1))) if number else folder
 
 
-def is_graded_test(cell) -> bool:
-    meta = nbgrader_meta(cell)
-    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
-
-
-def shape_problems(nb, prefix: str) -> list[tuple[int | None, str]]:
+def shape_problems(nb: NotebookNode, prefix: str) -> list[tuple[int | None, str]]:
     """Cell length, heading scheme and exercise labels (see the module docstring)."""
     problems: list[tuple[int | None, str]] = []
     for index, cell in enumerate(nb.cells):
         lines = len(cell.source.splitlines())
-        if cell.cell_type == "code" and lines > MAX_CODE_LINES and not is_graded_test(cell):
+        if cell.cell_type == "code" and lines > MAX_CODE_LINES and not cells.is_graded_test(cell):
             problems.append(
                 (
                     index,
@@ -205,7 +208,7 @@ def shape_problems(nb, prefix: str) -> list[tuple[int | None, str]]:
                     expected = f"## {prefix}.{section} "
                     if match is None or not line.startswith(expected):
                         problems.append((index, f"heading {line!r}: expected {expected}Title"))
-            if nbgrader_meta(cell).get("grade"):  # a written answer is graded, not a label
+            if cells.is_graded(cell):  # a written answer is graded, not a label
                 pass
             else:
                 for line in cell.source.splitlines():
@@ -231,9 +234,9 @@ def shape_problems(nb, prefix: str) -> list[tuple[int | None, str]]:
                                 )
                             )
                         claim, claimed = (index, label, int(match.group(3))), 0.0
-        if nbgrader_meta(cell).get("grade"):
+        if cells.is_graded(cell):
             if claim is None:
-                grade_id = nbgrader_meta(cell).get("grade_id")
+                grade_id = cells.grade_id(cell)
                 problems.append(
                     (
                         index,
@@ -242,7 +245,7 @@ def shape_problems(nb, prefix: str) -> list[tuple[int | None, str]]:
                     )
                 )
             else:
-                claimed += float(nbgrader_meta(cell).get("points") or 0)
+                claimed += cells.max_points(cell) or 0.0
     close_claim()
     return problems
 
@@ -255,7 +258,7 @@ def top_level_defs(path: Path) -> dict[str, int]:
     nb = nbformat.read(path, as_version=4)
     found: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or nbgrader_meta(cell).get("solution") or is_graded_test(cell):
+        if cell.cell_type != "code" or cells.is_solution(cell) or cells.is_graded_test(cell):
             continue
         for name in DEF_PATTERN.findall(cell.source):
             found.setdefault(name, index)
@@ -278,13 +281,13 @@ def duplicate_defs(paths: list[Path], others: list[Path] | None = None) -> list[
     return problems
 
 
-def merge_streams(outputs: list) -> list:
+def merge_streams(outputs: list[Any]) -> list[Any]:
     """Join consecutive stream outputs of the same name (stdout/stderr) into one.
 
     How a kernel splits printed text into messages depends on timing; merged, the committed
     outputs stay the same from one refresh to the next (nbval compares them merged too).
     """
-    merged: list = []
+    merged: list[Any] = []
     for output in outputs:
         previous = merged[-1] if merged else None
         if (

@@ -29,6 +29,33 @@ from dataclasses import dataclass, field
 
 from nbformat import NotebookNode
 
+from grader import cells
+from grader.batch.integrity_rules import (
+    CELL_MAGICS_OK,
+    CELL_MAGICS_PYTHON,
+    DYNAMIC_CODE,
+    EVENT_NAMES,
+    FAKE_METHODS,
+    FLAGGED_DOTTED,
+    FLAGGED_MODULES,
+    FRAME_ATTRS,
+    HISTORY_NAMES,
+    INDIRECT,
+    INTERNAL_ATTRS,
+    IPYTHON_ATTRS,
+    IPYTHON_DISPLAY_OK,
+    KERNEL,
+    LINE_MAGICS_OK,
+    LINE_MAGICS_PYTHON,
+    MAGIC_REASONS,
+    OS_PROCESS,
+    PATH_FUNCTIONS,
+    PROTOCOL_TEXT,
+    PY_FILE,
+    SUSPICIOUS_TEXT,
+)
+from grader.cells import grade_id, is_graded_test
+
 _MAX_NESTING = 3  # exec("...") inside exec("...") inside a %%time cell ...
 
 
@@ -56,237 +83,20 @@ class Finding:
         return f"{where}, line {self.line}: {self.reason}"
 
 
-# --------------------------------------------------------------------------- what is flagged
-
-_KERNEL = "the kernel's internals"
-#: Modules whose import alone is a finding, with the reason shown to the TA.
-_FLAGGED_MODULES: dict[str, str] = {
-    "importlib": "can reload or replace modules",
-    "imp": "can reload or replace modules",
-    "ctypes": "raw memory access",
-    "cffi": "raw memory access",
-    "signal": "signals can interrupt later cells",
-    "subprocess": "runs other programs",
-    "pty": "runs other programs",
-    "posix": "processes and file descriptors",
-    "multiprocessing": "runs code in the background, alongside the tests",
-    "threading": "runs code in the background, alongside the tests",
-    "_thread": "runs code in the background, alongside the tests",
-    "concurrent": "runs code in the background, alongside the tests",
-    "socket": "network access",
-    "ssl": "network access",
-    "http": "network access",
-    "urllib": "network access",
-    "requests": "network access",
-    "builtins": "can replace built-in functions",
-    "__builtin__": "can replace built-in functions",
-    "pickle": "loading a pickle can run hidden code",
-    "marshal": "loads raw code objects",
-    "dill": "loading a pickle can run hidden code",
-    "cloudpickle": "loading a pickle can run hidden code",
-    "shelve": "loading a pickle can run hidden code",
-    "atexit": "runs code when the kernel exits",
-    "unittest.mock": "replaces functions",
-    "mock": "replaces functions",
-    "code": "compiles and runs code",
-    "codeop": "compiles and runs code",
-    "resource": "changes the sandbox's limits",
-    "ipykernel": _KERNEL,
-    "jupyter_client": _KERNEL,
-    "traitlets": _KERNEL,
-    "zmq": _KERNEL,
-    "comm": _KERNEL,
-    "grader": "the grading tools",
-    "nbformat": "the grading tools",
-    "nbclient": "the grading tools",
-    "nbgrader": "the grading tools",
-}
-#: What a student may take from IPython.display (everything else of IPython is internals).
-_IPYTHON_DISPLAY_OK = frozenset(
-    "display clear_output HTML Markdown Image Math Latex SVG Audio Video JSON Javascript "
-    "IFrame YouTubeVideo FileLink FileLinks Pretty DisplayHandle update_display "
-    "set_matplotlib_formats".split()
-)
-#: Attribute names that belong to IPython's shell or kernel, whatever object they are read on.
-_IPYTHON_ATTRS = frozenset(
-    "run_code run_cell run_cell_async run_ast_nodes input_transformers_post "
-    "input_transformers_cleanup input_transformer_manager input_splitter ast_transformers "
-    "set_custom_exc showtraceback _showtraceback showsyntaxerror display_pub displayhook "
-    "display_formatter user_ns user_global_ns run_line_magic run_cell_magic "
-    "register_magic_function register_magics magics_manager history_manager payload_manager "
-    "excepthook custom_exceptions".split()
-)
-#: Attribute names that reach into stack frames or trace execution.
-_FRAME_ATTRS = frozenset(
-    "_getframe f_back f_globals f_locals f_builtins f_code f_trace tb_frame tb_next gi_frame "
-    "cr_frame ag_frame settrace setprofile gettrace".split()
-)
-#: Special attributes that reach into functions, classes and modules.
-_INTERNAL_ATTRS = {
-    "__globals__": "reaches a function's module globals",
-    "__code__": "reaches a function's code",
-    "__closure__": "reaches a function's hidden variables",
-    "__subclasses__": "walks the class hierarchy",
-    "__builtins__": "reaches the built-in functions",
-    "__setattr__": "changes attributes behind the reader's back",
-    "__delattr__": "deletes attributes behind the reader's back",
-    "__path__": "changes where a package's modules are found",
-    "__loader__": "reaches the import machinery",
-    "__spec__": "reaches the import machinery",
-}
-#: Dotted names (after resolving imports) whose use is a finding.
-_FLAGGED_DOTTED: dict[str, str] = {
-    "sys.modules": "can swap the modules the tests import",
-    "sys.meta_path": "changes how modules are imported",
-    "sys.path_hooks": "changes how modules are imported",
-    "sys.path_importer_cache": "changes how modules are imported",
-    "sys.excepthook": "changes how errors are reported",
-    "sys.displayhook": "changes how results are shown",
-    "sys.addaudithook": "installs an audit hook",
-    "sys.breakpointhook": "installs a hook",
-    "sys.unraisablehook": "installs a hook",
-    "sys.monitoring": "traces execution",
-    "gc.get_referrers": "reaches any live object",
-    "gc.get_referents": "reaches any live object",
-    "gc.get_objects": "reaches any live object",
-    "inspect.currentframe": "stack-frame access",
-    "inspect.stack": "stack-frame access",
-    "inspect.trace": "stack-frame access",
-    "inspect.getouterframes": "stack-frame access",
-    "inspect.getinnerframes": "stack-frame access",
-    "inspect.getframeinfo": "stack-frame access",
-    "types.FunctionType": "builds functions from raw code",
-    "types.CodeType": "builds raw code",
-    "types.ModuleType": "builds a stand-in module",
-    "helpers.grading.record": "only the tests record evidence",
-}
-_OS_PROCESS = frozenset(
-    "kill killpg fork forkpty setsid setpgid system popen _exit abort dup dup2 fdopen pipe "
-    "write putenv unsetenv posix_spawn posix_spawnp".split()
-)
-#: Methods that let a returned object pose as the right answer in a check.
-_FAKE_METHODS = {
-    "__eq__": "an object that can compare equal to anything",
-    "__ne__": "an object that can compare equal to anything",
-    "__bool__": "an object that decides its own truth",
-    "__float__": "an object that can pose as any number",
-    "__int__": "an object that can pose as any number",
-    "__index__": "an object that can pose as any number",
-    "__array__": "an object that can pose as any array",
-    "__array_ufunc__": "an object that can pose as any array",
-    "__array_function__": "an object that can pose as any array",
-    "__instancecheck__": "a class that passes any isinstance check",
-    "__subclasscheck__": "a class that passes any isinstance check",
-    "__getattribute__": "an object that can answer any attribute",
-    "count_params": "a model that can report any parameter count",
-}
-_HISTORY_NAMES = re.compile(r"^(In|Out|_ih|_oh|_dh|_i|_ii|_iii|_i\d+)$")
-_PROTOCOL_TEXT = re.compile(r"vnd\.nn-tricks|NN_TRICKS_GRADING")
-_EVENT_NAMES = frozenset({"pre_run_cell", "post_run_cell", "pre_execute", "post_execute"})
-_DYNAMIC_CODE = frozenset({"exec", "eval", "compile"})
-#: Built-ins that are findings when used as values (``f = setattr; f(grading, ...)``).
-_INDIRECT = {
-    "setattr": "attribute change",
-    "delattr": "attribute deletion",
-    "globals": "rebinding of any name",
-}
-#: Functions that take a path: a literal absolute or ``..`` path there is a finding.
-_PATH_FUNCTIONS = frozenset(
-    "open Path PurePath PosixPath listdir scandir walk stat lstat readlink chdir glob iglob "
-    "load loadtxt genfromtxt fromfile memmap read_csv read_text read_bytes copy copyfile copy2 "
-    "copytree rmtree move remove unlink rmdir makedirs mkdir rename join exists isfile isdir "
-    "imread load_img load_model load_weights".split()
-)
-_PY_FILE = re.compile(r"\.(py|pyc|pth)$")
-
-# Magics: harmless ones pass; those running Python code have it scanned like a cell.
-_LINE_MAGICS_OK = frozenset(
-    "matplotlib pip conda who whos who_ls pprint precision pinfo pinfo2 pdoc pdef psource "
-    "psearch lsmagic magic xmode".split()
-)
-_LINE_MAGICS_PYTHON = frozenset({"time", "timeit"})
-_CELL_MAGICS_PYTHON = frozenset({"time", "timeit", "capture", "prun"})
-_CELL_MAGICS_OK = frozenset({"html", "markdown", "latex", "svg"})
-_MAGIC_REASONS = {
-    "run": "runs another file with %run",
-    "load": "loads code with %load",
-    "loadpy": "loads code with %loadpy",
-    "sx": "runs a shell command (%sx)",
-    "system": "runs a shell command (%system)",
-    "env": "changes the environment with %env",
-    "set_env": "changes the environment with %set_env",
-    "config": "changes the kernel's configuration with %config",
-    "load_ext": "loads an IPython extension with %load_ext",
-    "reload_ext": "loads an IPython extension with %reload_ext",
-    "history": "reads the cell history with %history",
-    "bash": "runs a shell (%%bash)",
-    "sh": "runs a shell (%%sh)",
-    "script": "runs another program (%%script)",
-    "python": "runs another Python process (%%python)",
-    "python3": "runs another Python process (%%python3)",
-    "writefile": "writes a file with %%writefile",
-    "file": "writes a file with %%file",
-}
-
-#: For cells that do not parse: text that is a finding on its own.
-_SUSPICIOUS_TEXT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.MULTILINE), label)
-    for pattern, label in (
-        (r"\bget_ipython\b", "get_ipython"),
-        (r"\bsys\s*\.\s*modules\b", "sys.modules"),
-        (r"\b__builtins__\b|\bbuiltins\b", "builtins"),
-        (r"\b__import__\b", "__import__"),
-        (r"\bimportlib\b", "importlib"),
-        (r"\bctypes\b", "ctypes"),
-        (r"\bsubprocess\b", "subprocess"),
-        (r"\bsocket\b", "socket"),
-        (r"\bsignal\b", "signal"),
-        (r"\bsettrace\b|\bsetprofile\b|\bmeta_path\b|\bpath_hooks\b", "an interpreter hook"),
-        (r"\b_getframe\b|\bf_back\b|\bf_globals\b|\bf_locals\b", "stack frames"),
-        (r"\brun_cell\b|\brun_code\b|\binput_transformers\w*|\bast_transformers\b", _KERNEL),
-        (r"\bset_custom_exc\b|\bshowtraceback\b|\bdisplayhook\b|\bexcepthook\b", _KERNEL),
-        (r"\bevents\s*\.\s*register\b|\bdisplay_pub\b", _KERNEL),
-        (r"\b(exec|eval|compile)\s*\(", "exec/eval/compile"),
-        (r"\b(setattr|delattr)\s*\(", "setattr/delattr"),
-        (r"\bgc\s*\.\s*get_\w+", "gc"),
-        (r"\bos\s*\.\s*(kill|killpg|fork|setsid|system|popen|exec\w*|spawn\w*|_exit)\b", "os"),
-        (r"vnd\.nn-tricks|NN_TRICKS_GRADING", "the grading protocol"),
-        (
-            r"\b(np|numpy|math|grading|helpers|keras|tf|sys|os|builtins)\s*\.[\w.]+\s*=(?!=)",
-            "an assignment to a module attribute",
-        ),
-        (r"^\s*!", "a shell escape (!)"),
-        (r"^\s*%%?(bash|sh|script|system|sx|run|load|writefile|env|config|load_ext)\b", "a magic"),
-    )
-)
-
-
 # --------------------------------------------------------------------------- cells
 
 
-def _nbgrader(cell: NotebookNode) -> dict:
-    return cell.get("metadata", {}).get("nbgrader") or {}
-
-
 def is_locked(cell: NotebookNode, restored_ids: Collection[str] | None = None) -> bool:
-    """Whether nbgrader restores the cell's source (nbgrader's own rule, ``utils.is_locked``).
+    """Whether nbgrader restores the cell's source (:func:`grader.cells.is_locked`).
 
     A solution cell is never locked; a graded cell or a cell marked ``locked`` is. With
     ``restored_ids`` (the grade ids of the assignment's locked cells, e.g. from the release
     notebook), a cell counts as locked only when its grade id is one of them, so that a
     student cannot hide a new cell from the scan by marking it locked.
     """
-    meta = _nbgrader(cell)
-    if not meta or meta.get("solution"):
+    if not cells.is_locked(cell):
         return False
-    if not (meta.get("grade") or meta.get("locked")):
-        return False
-    return restored_ids is None or meta.get("grade_id") in restored_ids
-
-
-def _is_graded_test(cell: NotebookNode) -> bool:
-    meta = _nbgrader(cell)
-    return bool(meta.get("grade")) and not meta.get("solution")
+    return restored_ids is None or grade_id(cell) in restored_ids
 
 
 def _parse(source: str) -> tuple[ast.Module | None, bool]:
@@ -298,7 +108,8 @@ def _parse(source: str) -> tuple[ast.Module | None, bool]:
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        return ast.parse(TransformerManager().transform_cell(source)), True
+        manager = TransformerManager()  # type: ignore[no-untyped-call]
+        return ast.parse(manager.transform_cell(source)), True
     except (SyntaxError, ValueError):
         return None, True
     except Exception:  # IPython's transformers raise on some broken input
@@ -490,18 +301,18 @@ class _Scanner(ast.NodeVisitor):
     def flag_module(self, node: ast.AST, module: str, imported: str | None = None) -> None:
         full = f"{module}.{imported}" if imported else module
         for candidate in (full, module, module.split(".")[0]):
-            if candidate in _FLAGGED_MODULES:
-                self.report(node, f"imports {full} ({_FLAGGED_MODULES[candidate]})")
+            if candidate in FLAGGED_MODULES:
+                self.report(node, f"imports {full} ({FLAGGED_MODULES[candidate]})")
                 return
         if module.split(".")[0] == "IPython":
             ok = (
                 module in ("IPython.display", "IPython.core.display")
-                and (imported is None or imported in _IPYTHON_DISPLAY_OK)
+                and (imported is None or imported in IPYTHON_DISPLAY_OK)
             ) or (module == "IPython" and imported in (None, "display"))
             if not ok:
-                self.report(node, f"imports {full} ({_KERNEL})")
+                self.report(node, f"imports {full} ({KERNEL})")
         dotted = full if imported else None
-        if dotted and (dotted in _FLAGGED_DOTTED or self._os_process(dotted)):
+        if dotted and (dotted in FLAGGED_DOTTED or self._os_process(dotted)):
             self.flag_dotted(node, dotted)
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -526,17 +337,17 @@ class _Scanner(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
         if name == "get_ipython":
-            self.report(node, f"uses get_ipython ({_KERNEL})")
+            self.report(node, f"uses get_ipython ({KERNEL})")
         elif name == "__builtins__":
             self.report(node, "uses __builtins__ (can replace built-in functions)")
         elif name == "__import__":
             self.report(node, "uses __import__ (an import the reader does not see)")
-        elif name in _DYNAMIC_CODE and isinstance(node.ctx, ast.Load):
+        elif name in DYNAMIC_CODE and isinstance(node.ctx, ast.Load):
             self.report(node, f"uses {name} (runs code the scan cannot see)")
-        elif _HISTORY_NAMES.match(name) and isinstance(node.ctx, ast.Load):
+        elif HISTORY_NAMES.match(name) and isinstance(node.ctx, ast.Load):
             self.report(node, f"reads the kernel's cell history ({name})")
-        elif name in _INDIRECT and isinstance(node.ctx, ast.Load) and id(node) not in self.called:
-            self.report(node, f"passes {name} around (an indirect {_INDIRECT[name]})")
+        elif name in INDIRECT and isinstance(node.ctx, ast.Load) and id(node) not in self.called:
+            self.report(node, f"passes {name} around (an indirect {INDIRECT[name]})")
         if isinstance(node.ctx, ast.Store):
             self.check_rebinding(node, name)
         elif isinstance(node.ctx, ast.Del):
@@ -550,12 +361,12 @@ class _Scanner(ast.NodeVisitor):
         return (
             len(parts) == 2
             and parts[0] in ("os", "posix")
-            and (parts[1] in _OS_PROCESS or parts[1].startswith(("exec", "spawn")))
+            and (parts[1] in OS_PROCESS or parts[1].startswith(("exec", "spawn")))
         )
 
     def flag_dotted(self, node: ast.AST, dotted: str) -> None:
         """Findings for the use of a resolved dotted name (e.g. ``sys.modules.pop``)."""
-        for key, why in _FLAGGED_DOTTED.items():
+        for key, why in FLAGGED_DOTTED.items():
             if dotted == key or dotted.startswith(key + "."):
                 self.report(node, f"uses {key} ({why})")
                 return
@@ -566,22 +377,22 @@ class _Scanner(ast.NodeVisitor):
         if parts[0] == "IPython" and len(parts) > 1:
             in_display = parts[1] == "display" or parts[1:3] == ["core", "display"]
             last = parts[3] if parts[1] == "core" and len(parts) > 3 else parts[-1]
-            if not in_display or (len(parts) > 2 and last not in _IPYTHON_DISPLAY_OK):
-                self.report(node, f"uses {dotted} ({_KERNEL})")
+            if not in_display or (len(parts) > 2 and last not in IPYTHON_DISPLAY_OK):
+                self.report(node, f"uses {dotted} ({KERNEL})")
         if dotted in ("sys.path.insert", "sys.path.append", "sys.path.extend"):
             self.report(node, "changes sys.path (where imports are found)")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         attr = node.attr
-        if attr in _IPYTHON_ATTRS:
-            self.report(node, f"uses {attr} ({_KERNEL})")
-        elif attr in _FRAME_ATTRS:
+        if attr in IPYTHON_ATTRS:
+            self.report(node, f"uses {attr} ({KERNEL})")
+        elif attr in FRAME_ATTRS:
             self.report(node, f"uses {attr} (stack frames or tracing)")
-        elif attr in _INTERNAL_ATTRS:
-            self.report(node, f"uses {attr} ({_INTERNAL_ATTRS[attr]})")
+        elif attr in INTERNAL_ATTRS:
+            self.report(node, f"uses {attr} ({INTERNAL_ATTRS[attr]})")
         elif attr == "register" and isinstance(node.value, ast.Attribute):
             if node.value.attr == "events":
-                self.report(node, f"registers a kernel event hook ({_KERNEL})")
+                self.report(node, f"registers a kernel event hook ({KERNEL})")
         dotted = self.resolve(node)
         if dotted is not None:
             self.flag_dotted(node, dotted)
@@ -632,7 +443,7 @@ class _Scanner(ast.NodeVisitor):
             return
         name = func.id if isinstance(func, ast.Name) else None
         last = func.attr if isinstance(func, ast.Attribute) else name
-        if name in _DYNAMIC_CODE:
+        if name in DYNAMIC_CODE:
             self._dynamic_code(node, name)
             for item in [*node.args[1:], *node.keywords]:
                 self.visit(item)
@@ -650,13 +461,13 @@ class _Scanner(ast.NodeVisitor):
             for k in node.keywords
         ):
             self.report(node, "display(..., raw=True) (raw outputs are what the grader reads)")
-        if last in _PATH_FUNCTIONS:
+        if last in PATH_FUNCTIONS:
             self._paths(node, last)
         if last in ("write_text", "write_bytes") and isinstance(func, ast.Attribute):
             inner = func.value
             if isinstance(inner, ast.Call) and inner.args:
                 path = _literal_str(inner.args[0])
-                if path and _PY_FILE.search(path):
+                if path and PY_FILE.search(path):
                     self.report(node, f"writes the Python file {path!r} (code to import later)")
         self.generic_visit(node)
 
@@ -693,7 +504,7 @@ class _Scanner(ast.NodeVisitor):
             for keyword in node.keywords:
                 if keyword.arg == "mode":
                     mode = _literal_str(keyword.value)
-            if path and _PY_FILE.search(path) and mode and set(mode) & set("wax+"):
+            if path and PY_FILE.search(path) and mode and set(mode) & set("wax+"):
                 self.report(node, f"writes the Python file {path!r} (code to import later)")
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
@@ -727,16 +538,16 @@ class _Scanner(ast.NodeVisitor):
             self.report(node, f"runs the shell command !{command[:40]}")
         elif method == "run_line_magic" and args and args[0] is not None:
             magic, rest = args[0], args[1] if len(args) > 1 else None
-            if magic in _LINE_MAGICS_PYTHON and rest is not None:
+            if magic in LINE_MAGICS_PYTHON and rest is not None:
                 self.nested(rest, node.lineno)
-            elif magic not in _LINE_MAGICS_OK:
-                self.report(node, _MAGIC_REASONS.get(magic, f"uses the magic %{magic}"))
+            elif magic not in LINE_MAGICS_OK:
+                self.report(node, MAGIC_REASONS.get(magic, f"uses the magic %{magic}"))
         elif method == "run_cell_magic" and args and args[0] is not None:
             magic, body = args[0], args[2] if len(args) > 2 else None
-            if magic in _CELL_MAGICS_PYTHON and body is not None:
+            if magic in CELL_MAGICS_PYTHON and body is not None:
                 self.nested(body, node.lineno + 1)
-            elif magic not in _CELL_MAGICS_OK:
-                self.report(node, _MAGIC_REASONS.get(magic, f"uses the cell magic %%{magic}"))
+            elif magic not in CELL_MAGICS_OK:
+                self.report(node, MAGIC_REASONS.get(magic, f"uses the cell magic %%{magic}"))
         else:
             return False
         return True
@@ -745,8 +556,8 @@ class _Scanner(ast.NodeVisitor):
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         if not isinstance(node, ast.Lambda):
-            if self.class_depth and node.name in _FAKE_METHODS:
-                self.report(node, f"defines {node.name} ({_FAKE_METHODS[node.name]})")
+            if self.class_depth and node.name in FAKE_METHODS:
+                self.report(node, f"defines {node.name} ({FAKE_METHODS[node.name]})")
             if self.class_depth == 0:
                 self.check_rebinding(node, node.name)
             for decorator in node.decorator_list:
@@ -795,10 +606,10 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):
-            if _PROTOCOL_TEXT.search(node.value):
+            if PROTOCOL_TEXT.search(node.value):
                 self.report(node, "mentions the grading protocol (seal or evidence)")
-            elif node.value in _EVENT_NAMES:
-                self.report(node, f"names the kernel event {node.value!r} ({_KERNEL})")
+            elif node.value in EVENT_NAMES:
+                self.report(node, f"names the kernel event {node.value!r} ({KERNEL})")
 
 
 # --------------------------------------------------------------------------- the scan
@@ -811,7 +622,7 @@ def _names_read_by_tests(
     result: list[set[str]] = []
     for _, cell, tree, _ in parsed:
         names: set[str] = set()
-        if _is_graded_test(cell) and tree is not None:
+        if is_graded_test(cell) and tree is not None:
             names = {
                 node.id
                 for node in ast.walk(tree)
@@ -823,7 +634,7 @@ def _names_read_by_tests(
 
 def _text_findings(source: str) -> Iterator[tuple[int, str]]:
     """For a cell that does not parse: every suspicious token, with its line."""
-    for pattern, label in _SUSPICIOUS_TEXT:
+    for pattern, label in SUSPICIOUS_TEXT:
         match = pattern.search(source)
         if match:
             line = source.count("\n", 0, match.start()) + 1
@@ -868,7 +679,7 @@ def scan(
     findings: list[Finding] = []
     for position, (index, cell, tree, transformed) in enumerate(parsed):
         locked = is_locked(cell, restored_ids)
-        if locked and not _is_graded_test(cell) and tree is not None:
+        if locked and not is_graded_test(cell) and tree is not None:
             defined_here = set(_locked_definitions(tree))
         else:
             defined_here = set()
@@ -881,7 +692,7 @@ def scan(
             for name in defined_above & read_below
         }
         protected.update(imported)
-        grade_id = _nbgrader(cell).get("grade_id")
+        gid = grade_id(cell)
         source = cell.get("source", "")
         if tree is None:
             found = list(_text_findings(source))
@@ -891,6 +702,6 @@ def scan(
             scanner.visit(tree)
             found = scanner.found
         for line, reason in sorted(set(found)):
-            findings.append(Finding(index, grade_id, line, reason))
+            findings.append(Finding(index, gid, line, reason))
         defined_above |= defined_here
     return findings

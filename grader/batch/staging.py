@@ -32,6 +32,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from grader.cells import grade_id, is_graded_or_locked
+
 #: nbformat's rule for cell ids (nbformat 4.5)
 CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: metadata keys that nbgrader sets on locked cells, moved together with ``nbgrader``
@@ -51,27 +53,6 @@ class StagedNotebook:
     notebook: NotebookNode | None
     notes: tuple[str, ...] = ()
     problem: str | None = None
-
-
-def nbgrader_meta(cell: dict[str, Any]) -> dict[str, Any]:
-    """The cell's nbgrader metadata, ``{}`` when absent or not a mapping."""
-    metadata = cell.get("metadata")
-    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    return meta if isinstance(meta, dict) else {}
-
-
-def grade_id(cell: dict[str, Any]) -> str | None:
-    """The cell's nbgrader ``grade_id`` (stripped), or ``None`` when absent or blank."""
-    value = nbgrader_meta(cell).get("grade_id")
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip()
-
-
-def is_graded_or_locked(cell: dict[str, Any]) -> bool:
-    """Whether nbgrader grades or locks the cell (a test, a graded answer, a locked cell)."""
-    meta = nbgrader_meta(cell)
-    return bool(meta.get("grade") or meta.get("locked"))
 
 
 def _strip_nbgrader(cell: NotebookNode) -> None:

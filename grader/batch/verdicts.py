@@ -34,6 +34,10 @@ from typing import Any, NamedTuple
 import nbformat
 from nbformat import NotebookNode
 
+from grader import cells
+
+#: MIME types of evidence and seals: helpers.protocol's (tests/helpers/test_protocol.py pins
+#: them equal)
 EVIDENCE_MIME = "application/vnd.nn-tricks.evidence+json"
 SEAL_MIME = "application/vnd.nn-tricks.seal+json"
 #: ``ename`` of the error output that :func:`apply_verdicts` puts into a failed cell.
@@ -134,25 +138,18 @@ class CellVerdict:
 # --------------------------------------------------------------------------- cells
 
 
-def is_graded_test(cell: NotebookNode) -> bool:
-    """Whether ``cell`` is an autograded test: a code cell with nbgrader grade and no solution."""
-    meta = cell.get("metadata", {}).get("nbgrader") or {}
-    return (
-        cell.get("cell_type") == "code"
-        and bool(meta.get("grade"))
-        and not meta.get("solution")
-        and isinstance(meta.get("grade_id"), str)
-    )
+def _test_id(cell: NotebookNode) -> str | None:
+    """The grade id of an autograder test cell (:func:`grader.cells.is_graded_test`), or
+    ``None`` for any other cell and for a test cell without a usable grade id."""
+    return cells.grade_id(cell) if cells.is_graded_test(cell) else None
 
 
-def _graded_tests(nb: NotebookNode) -> Iterator[NotebookNode]:
+def _graded_tests(nb: NotebookNode) -> Iterator[tuple[str, NotebookNode]]:
+    """``(grade id, cell)`` of every autograder test cell with a grade id, in notebook order."""
     for cell in nb.cells:
-        if is_graded_test(cell):
-            yield cell
-
-
-def _grade_id(cell: NotebookNode) -> str:
-    return cell.metadata["nbgrader"]["grade_id"]
+        gid = _test_id(cell)
+        if gid is not None:
+            yield gid, cell
 
 
 # --------------------------------------------------------------------------- seals
@@ -186,11 +183,10 @@ def add_seals(nb: NotebookNode, nonce: Callable[[], str] | None = None) -> dict[
     """
     make_nonce = nonce or (lambda: secrets.token_hex(16))
     nonces: dict[str, str] = {}
-    for cell in _graded_tests(nb):
-        grade_id = _grade_id(cell)
-        if grade_id not in nonces:
-            nonces[grade_id] = make_nonce()
-        cell.source = cell.source + "\n" + seal_line(grade_id, nonces[grade_id])
+    for gid, cell in _graded_tests(nb):
+        if gid not in nonces:
+            nonces[gid] = make_nonce()
+        cell.source = cell.source + "\n" + seal_line(gid, nonces[gid])
     return nonces
 
 
@@ -229,7 +225,7 @@ def _as_record(payload: dict[str, Any]) -> Record:
         and math.isfinite(tol)
         and tol >= 0
     )
-    if not well_formed:
+    if not well_formed or not isinstance(name, str):
         return Record("(malformed evidence)", _short(payload), 0.0)
     return Record(name, payload["value"], float(tol))
 
@@ -239,7 +235,7 @@ def _has_grading_mime(output: NotebookNode) -> bool:
     return EVIDENCE_MIME in data or SEAL_MIME in data
 
 
-def _cell_evidence(cell: NotebookNode, copies: int) -> CellEvidence:
+def _cell_evidence(gid: str, cell: NotebookNode, copies: int) -> CellEvidence:
     records: list[Record] = []
     seals: list[tuple[str, str]] = []
     after_seal = 0
@@ -267,7 +263,7 @@ def _cell_evidence(cell: NotebookNode, copies: int) -> CellEvidence:
             else:
                 records.append(_as_record(evidence))
     return CellEvidence(
-        grade_id=_grade_id(cell),
+        grade_id=gid,
         records=tuple(records),
         seals=tuple(seals),
         records_after_seal=after_seal,
@@ -285,13 +281,12 @@ def extract_evidence(nb: NotebookNode) -> dict[str, CellEvidence]:
     evidence is kept and ``copies`` counts the cells.
     """
     counts: dict[str, int] = {}
-    for cell in _graded_tests(nb):
-        counts[_grade_id(cell)] = counts.get(_grade_id(cell), 0) + 1
+    for gid, _ in _graded_tests(nb):
+        counts[gid] = counts.get(gid, 0) + 1
     evidence: dict[str, CellEvidence] = {}
-    for cell in _graded_tests(nb):
-        grade_id = _grade_id(cell)
-        if grade_id not in evidence:
-            evidence[grade_id] = _cell_evidence(cell, counts[grade_id])
+    for gid, cell in _graded_tests(nb):
+        if gid not in evidence:
+            evidence[gid] = _cell_evidence(gid, cell, counts[gid])
     return evidence
 
 
@@ -527,9 +522,10 @@ def decide(
 
 
 def _verdict_error(text: str) -> NotebookNode:
-    return nbformat.v4.new_output(
+    output: NotebookNode = nbformat.v4.new_output(
         "error", ename=VERDICT_ENAME, evalue=text, traceback=[f"{VERDICT_ENAME}: {text}"]
     )
+    return output
 
 
 def apply_verdicts(executed: NotebookNode, verdicts: Iterable[CellVerdict]) -> NotebookNode:
@@ -553,10 +549,11 @@ def apply_verdicts(executed: NotebookNode, verdicts: Iterable[CellVerdict]) -> N
         if cell.get("cell_type") != "code":
             continue
         outputs = [o for o in cell.get("outputs", []) if not _has_grading_mime(o)]
-        if is_graded_test(cell):
+        gid = _test_id(cell)
+        if gid is not None:
             cell.source = remove_seal_line(cell.source)
             outputs = [o for o in outputs if o.get("output_type") != "execute_result"]
-            verdict = by_id.get(_grade_id(cell))
+            verdict = by_id.get(gid)
             has_error = any(o.get("output_type") == "error" for o in outputs)
             if verdict is not None and not verdict.passed and not has_error:
                 outputs = [_verdict_error(verdict.flag or verdict.detail)]

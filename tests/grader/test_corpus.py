@@ -10,6 +10,8 @@ from collections import Counter
 import nbformat
 import pytest
 
+from grader.batch import scan, staging
+from grader.cells import grade_id
 from tests.grader.corpus import make_corpus as mc
 
 ENTRIES = mc.entries()
@@ -117,10 +119,10 @@ def test_does_solved_hold_the_solutions_answers_and_blank_the_release(family):
     solved, blank = m.solved(), m.blank()
     assert blank == m.released and blank is not m.released
     assert len(solved.cells) == len(m.released.cells)
-    answers = {mc.grade_id(c): c.source for c in m.solution.cells if mc.grade_id(c) in m.answer_ids}
+    answers = {grade_id(c): c.source for c in m.solution.cells if grade_id(c) in m.answer_ids}
     assert set(answers) == set(m.answer_ids) and m.answer_ids
     for cell, released in zip(solved.cells, m.released.cells, strict=True):
-        gid = mc.grade_id(cell)
+        gid = grade_id(cell)
         if gid in answers:
             assert cell.source == answers[gid] != released.source
         else:
@@ -169,19 +171,17 @@ def test_does_the_command_line_write_and_list(tmp_path, capsys):
 
 
 def staged(entry: mc.Entry):
-    staging = pytest.importorskip("grader.batch.staging")
     return staging.stage(entry.build(materials(entry)), materials(entry).released)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
 def test_do_staging_and_the_scan_agree_with_the_expected_status(entry):
-    integrity = pytest.importorskip("grader.batch.scan")
     result = staged(entry)
     if entry.cls in mc.UNREADABLE_CLASSES:
         assert result.problem and result.problem.startswith("not a notebook")
         return
     assert result.problem is None
-    findings = integrity.scan(result.notebook)
+    findings = scan.scan(result.notebook)
     verdict_reasons = ("without its seal", "values differ")
     if entry.expect.status == "graded":
         assert findings == [], [str(f) for f in findings]

@@ -1,4 +1,4 @@
-"""grader.integrity.scan: which student code a TA should look at, and which is ordinary."""
+"""grader.batch.scan: which student code a TA should look at, and which is ordinary."""
 
 from __future__ import annotations
 

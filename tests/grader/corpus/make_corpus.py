@@ -52,6 +52,8 @@ from typing import Literal
 import nbformat
 from nbformat import NotebookNode
 
+from grader.cells import grade_id, is_graded_test, is_solution
+
 REPO = Path(__file__).resolve().parents[3]
 
 F1A = "practice-1a-l1-vs-l2"
@@ -176,20 +178,6 @@ class Entry:
 # ---------------------------------------------------------------------------------------------
 
 
-def grade_id(cell: dict) -> str | None:
-    """The cell's nbgrader grade id, or ``None``."""
-    return (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
-
-
-def _is_test(cell: dict) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader") or {}
-    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
-def _is_answer(cell: dict) -> bool:
-    return bool((cell.get("metadata", {}).get("nbgrader") or {}).get("solution"))
-
-
 @dataclass(frozen=True, eq=False)
 class Materials:
     """The released and the solution notebook of one practice, and helpers to derive submissions.
@@ -213,12 +201,12 @@ class Materials:
     @property
     def test_ids(self) -> tuple[str, ...]:
         """Grade ids of the autograded test cells, in notebook order."""
-        return tuple(grade_id(c) for c in self.released.cells if _is_test(c))
+        return tuple(gid for c in self.released.cells if is_graded_test(c) and (gid := grade_id(c)))
 
     @property
     def answer_ids(self) -> tuple[str, ...]:
         """Grade ids of the answer cells (code and markdown), in notebook order."""
-        return tuple(grade_id(c) for c in self.released.cells if _is_answer(c))
+        return tuple(gid for c in self.released.cells if is_solution(c) and (gid := grade_id(c)))
 
     def blank(self) -> NotebookNode:
         """The untouched release."""
@@ -226,10 +214,10 @@ class Materials:
 
     def solved(self) -> NotebookNode:
         """The release with every answer cell's source replaced by the solution's (by grade id)."""
-        answers = {grade_id(c): c.source for c in self.solution.cells if _is_answer(c)}
+        answers = {grade_id(c): c.source for c in self.solution.cells if is_solution(c)}
         nb = self.blank()
         for cell in nb.cells:
-            if _is_answer(cell) and grade_id(cell) in answers:
+            if is_solution(cell) and grade_id(cell) in answers:
                 cell.source = answers[grade_id(cell)]
         return nb
 
@@ -262,7 +250,7 @@ class Materials:
         """A copy of ``nb`` whose answer cell ``gid`` holds ``new_source``."""
         nb = copy.deepcopy(nb)
         cell = nb.cells[index(nb, gid)]
-        if not _is_answer(cell):
+        if not is_solution(cell):
             raise ValueError(f"{gid} is not an answer cell of {self.family}")
         cell.source = new_source
         return nb
@@ -299,9 +287,9 @@ class Materials:
         released_text = "\n".join(c.source for c in self.released.cells)
         found: list[str] = []
         for cell in self.solution.cells:
-            if _is_test(cell):
+            if is_graded_test(cell):
                 block = _between(cell.source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-            elif _is_answer(cell) and cell.cell_type == "code":
+            elif is_solution(cell) and cell.cell_type == "code":
                 block = _between(cell.source, "### BEGIN SOLUTION", "### END SOLUTION")
             else:
                 continue
