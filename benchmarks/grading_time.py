@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from grader.batch.autograde import AutogradeOptions, autograde
+from grader.batch.autograde import autograde
+from grader.batch.plan import AutogradeOptions
 from grader.commands.release import release
 from grader.layout import assignments_in
 

@@ -3,10 +3,10 @@ fake submissions under submitted/<student>/<assignment>/, then the TA command
 (`python -m grader autograde / feedback / export`, through grader.cli.main) and scores read back
 through the Gradebook API.
 
-Ported to the grader pipeline (docs/grading.md): the batch runs through grader.run.worker (sandbox,
-seals, evidence) with ``--sandbox auto``; the tests skip where grader/run/worker.py is absent.
-TODO(lead): assert the "loop" case's note (cell interrupted on its CPU budget) and add a run with
-``--sandbox require`` where bubblewrap is available.
+The batch runs through the grader pipeline (docs/grading.md): grader.run.worker (sandbox, seals,
+evidence) with ``--sandbox auto``. The cell interrupted on its CPU budget and the batch under
+``--sandbox require`` are checked in tests/grader/sandbox/test_bwrap.py and
+tests/grader/test_hostile_batch.py.
 
 Everything runs on the real graded practices (solutions/practice-*) in fast grading mode:
 
@@ -33,7 +33,9 @@ import nbformat
 import pytest
 
 from grader import cli
-from grader.batch.autograde import AutogradeOptions, autograde
+from grader.batch.autograde import autograde
+from grader.batch.plan import AutogradeOptions
+from grader.cells import grade_id, is_solution
 from grader.commands.release import release
 from grader.run.jobs import Limits
 
@@ -48,13 +50,6 @@ TEST_TIMEOUT = 120
 LIMIT_ARGS = ["--cell-cpu-seconds", str(CELL_CPU_SECONDS), "--timeout", str(TEST_TIMEOUT)]
 
 pytestmark = pytest.mark.grading
-
-
-def needs_worker():
-    """The batch needs grader.run.worker (a colleague's module); skip until it exists."""
-    pytest.importorskip(
-        "grader.run.worker", reason="grader/run/worker.py (sandboxed execution) not there"
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,17 +68,12 @@ def make_course(tmp: Path, assignment_sources: dict[str, Path]) -> Path:
     return root
 
 
-def grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
 def fill_solutions(released, solution):
     """The released notebook with every answer cell replaced by the instructor's solution."""
     answers = {grade_id(c): c.source for c in solution.cells if grade_id(c)}
     nb = copy.deepcopy(released)
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and grade_id(cell) in answers:
+        if is_solution(cell) and grade_id(cell) in answers:
             cell.source = answers[grade_id(cell)]
     return nb
 
@@ -235,7 +225,6 @@ NO_FEEDBACK = {"corrupt", "renamed"}  # nothing was executed: no feedback page
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    needs_worker()
     tmp = tmp_path_factory.mktemp("grading")
     root = make_course(tmp, {BATCH: REPO / "solutions" / BATCH})
     released = nbformat.read(root / "notebooks" / BATCH / BATCH_NOTEBOOK, as_version=4)
@@ -382,7 +371,6 @@ def test_feedback_and_export(batch, capsys):
 @pytest.mark.parametrize("practice", [p for p in PRACTICES if p != BATCH])
 def test_practice_solution_blank_and_wrong_answer(practice, tmp_path):
     """Solution: full marks; untouched release: 0; a typical wrong answer: partial credit."""
-    needs_worker()
     source = REPO / "solutions" / practice
     root = make_course(tmp_path, {practice: source})
     (notebook,) = sorted(source.glob("*.ipynb"))

@@ -1,26 +1,20 @@
 """Formatting a batch for the TA: one line per submission, then a summary.
 
-Pure text formatting of :class:`grader.autograde.BatchReport` / ``SubmissionOutcome`` values (or
-anything with the same attributes); nothing is printed here. Statuses come from the coordinator
-(see :mod:`grader.batch.status` for where they are stored).
+Pure text formatting of :class:`grader.batch.autograde.BatchReport` and
+:class:`grader.batch.record.SubmissionOutcome`; nothing is printed here. Statuses come from the
+coordinator (see :mod:`grader.batch.status` for where they are stored).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
+from grader.batch.status import STATUSES, Status
 
-class Outcome(Protocol):
-    """What a line of the report needs (``grader.autograde.SubmissionOutcome`` has it)."""
-
-    student: str
-    status: str
-    score: float | None
-    max_score: float | None
-    reasons: Sequence[str]
-    notes: Sequence[str]
-    wall_seconds: float
+if TYPE_CHECKING:
+    from grader.batch.autograde import BatchReport
+    from grader.batch.record import SubmissionOutcome
 
 
 def format_score(score: float | None, max_score: float | None) -> str:
@@ -31,7 +25,7 @@ def format_score(score: float | None, max_score: float | None) -> str:
     return f"{score:5.1f} / {total:<5}"
 
 
-def format_outcome(outcome: Outcome, *, width: int = 20) -> str:
+def format_outcome(outcome: SubmissionOutcome, *, width: int = 20) -> str:
     """One line per submission (student, score, status, seconds), then its reasons and notes
     indented, one per line."""
     line = (
@@ -43,28 +37,28 @@ def format_outcome(outcome: Outcome, *, width: int = 20) -> str:
     return "\n".join([line.rstrip(), *details])
 
 
-def format_summary(report: Any) -> str:
+def format_summary(report: BatchReport) -> str:
     """The batch's last lines: counts by status, time, and the submissions to look at."""
-    outcomes: Sequence[Outcome] = report.outcomes
-    by_status: dict[str, list[Outcome]] = {}
+    outcomes: Sequence[SubmissionOutcome] = report.outcomes
+    by_status: dict[Status, list[SubmissionOutcome]] = {}
     for outcome in outcomes:
         by_status.setdefault(outcome.status, []).append(outcome)
     mode = "full" if report.full else "fast"
-    counts = ", ".join(
-        f"{len(by_status.get(status, []))} {status}"
-        for status in ("graded", "needs review", "not graded")
-    )
+    counts = ", ".join(f"{len(by_status.get(status, []))} {status}" for status in STATUSES)
     lines = [
         f"{report.assignment} ({mode} mode): {len(outcomes)} submission(s): {counts}; "
         f"{report.wall_seconds:.0f} s (reference run {report.reference_seconds:.0f} s)"
     ]
-    lines += _listing("needs review (see the reasons above; formgrader to adjust)", by_status)
-    lines += _listing("not graded (no score recorded)", by_status)
+    lines += _listing(
+        "needs review (see the reasons above; formgrader to adjust)", "needs review", by_status
+    )
+    lines += _listing("not graded (no score recorded)", "not graded", by_status)
     return "\n".join(lines)
 
 
-def _listing(title: str, by_status: dict[str, list[Outcome]]) -> Iterable[str]:
-    status = title.split(" (")[0]
+def _listing(
+    title: str, status: Status, by_status: dict[Status, list[SubmissionOutcome]]
+) -> Iterable[str]:
     found = by_status.get(status, [])
     if not found:
         return []

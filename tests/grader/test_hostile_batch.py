@@ -1,8 +1,8 @@
 """The hostile-submission corpus (tests/grader/corpus) graded end to end, one batch per practice.
 
-The issue's "must show": every submission of the corpus, graded in ONE ``autograde`` batch per
-practice family through the real pipeline (plan → reference run → bubblewrap sandbox → verdicts
-→ nbgrader), gets exactly the outcome its :class:`~tests.grader.corpus.make_corpus.Expect` says:
+Every submission of the corpus, graded in ONE ``autograde`` batch per practice family through
+the real pipeline (plan → reference run → bubblewrap sandbox → verdicts → nbgrader), gets
+exactly the outcome its :class:`~tests.grader.corpus.make_corpus.Expect` says:
 
 * its status (graded / needs review / not graded) and, cell by cell, its score (a graded test
   cell "fails" iff it scores 0 of its points; every other one must score all of them);
@@ -15,9 +15,8 @@ and, for the whole run: no file outside the places grading writes changes (the c
 ``autograded/``, ``feedback/``, ``gradebook.db``, ``grading-status.json``, ``logs/``; the
 repository's ``helpers/`` and ``grader/``; the venv's top-level site-packages files and
 numpy's ``__init__``), no connection reaches the loopback listener the test starts, no process
-survives the batch, every batch returns one outcome per submission with exit status 1. The
-checkout may be shared: a repository file that a commit made during the run changed (it now
-equals the new HEAD's blob) is shown, not counted; an uncommitted edit is counted.
+survives the batch, every batch returns one outcome per submission with exit status 1. Any
+change of a watched file during the run fails, whoever made it.
 
 Discrepancies are collected over all entries and reported once, as a table, so that one run
 shows every one of them.
@@ -43,7 +42,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sysconfig
 import threading
 import time
@@ -238,39 +236,6 @@ def changed_files(before: dict[str, str], after: dict[str, str]) -> list[tuple[s
     )
 
 
-def _git(*args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=60
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def git_head() -> str | None:
-    """The repository's HEAD commit, or ``None`` outside a git checkout."""
-    return _git("rev-parse", "HEAD")
-
-
-def committed_meanwhile(how: str, path: str, head_before: str | None) -> bool:
-    """Whether a repository file's change is a commit made during the run (the checkout is
-    shared: a colleague's commit is no submission's doing): HEAD moved, and the file is now
-    exactly as the new HEAD has it while the old HEAD had it otherwise. Uncommitted edits are
-    never excused."""
-    head_after = git_head()
-    if head_before is None or head_after is None or head_after == head_before:
-        return False
-    if not Path(path).is_relative_to(REPO):
-        return False
-    relative = Path(path).relative_to(REPO).as_posix()
-    then = _git("rev-parse", "--verify", "--quiet", f"{head_before}:{relative}")
-    now = _git("rev-parse", "--verify", "--quiet", f"{head_after}:{relative}")
-    if how == "removed":
-        return then is not None and now is None
-    return now is not None and now != then and _git("hash-object", path) == now
-
-
 def processes() -> dict[int, tuple[int, str]]:
     """``{pid: (ppid, command line)}`` of every process visible here."""
     found: dict[int, tuple[int, str]] = {}
@@ -310,9 +275,8 @@ class Run:
     entries: list[mc.Entry]
     reports: dict[str, Any] = field(default_factory=dict)  # family -> BatchReport
     seconds: dict[str, float] = field(default_factory=dict)  # family -> wall seconds
+    #: ``"<how>: <path>"`` of every watched file changed, removed or added during the run
     changed: list[str] = field(default_factory=list)
-    #: repository files changed by a commit made while the batches ran (shared checkout)
-    committed: list[str] = field(default_factory=list)
     connections: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
     stray_children: list[str] = field(default_factory=list)
@@ -371,7 +335,8 @@ def write_entries(root: Path, chosen: list[mc.Entry]) -> None:
 
 def run_corpus(tmp: Path, *, on_outcome=None) -> Run:
     """Make the course, write the corpus, grade one batch per family with the observers on."""
-    from grader.batch.autograde import AutogradeOptions, autograde
+    from grader.batch.autograde import autograde
+    from grader.batch.plan import AutogradeOptions
     from grader.errors import GraderError
     from grader.run.jobs import Limits
 
@@ -390,7 +355,7 @@ def run_corpus(tmp: Path, *, on_outcome=None) -> Run:
     )
     families = [f for f in mc.FAMILIES if any(e.family == f for e in chosen)]
 
-    def execute(job):  # grader.worker.execute_job, noting what each job cost
+    def execute(job):  # grader.run.worker.execute_job, noting what each job cost
         from grader.run.worker import execute_job
 
         result = execute_job(job)
@@ -400,7 +365,6 @@ def run_corpus(tmp: Path, *, on_outcome=None) -> Run:
         return result
 
     me = os.getpid()
-    head_before = git_head()
     before = watched_files(root)
     children_before = descendants(processes(), me)
     with Listener(mc.LISTENER_PORT) as listener:
@@ -426,11 +390,7 @@ def run_corpus(tmp: Path, *, on_outcome=None) -> Run:
         for pid in sorted(descendants(table, me) - children_before)
         if pid in table
     ]
-    for how, path in changed_files(before, watched_files(root)):
-        if committed_meanwhile(how, path, head_before):
-            run.committed.append(f"{how}: {path}")
-        else:
-            run.changed.append(f"{how}: {path}")
+    run.changed = [f"{how}: {path}" for how, path in changed_files(before, watched_files(root))]
     return run
 
 
@@ -581,10 +541,7 @@ def outcome_table(run: Run) -> str:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Run:
-    pytest.importorskip(
-        "grader.run.worker", reason="grader/run/worker.py (sandboxed execution) not there"
-    )
-    from grader.batch.autograde import default_data_dir
+    from grader.batch.plan import default_data_dir
     from grader.sandbox.bwrap import probe_bubblewrap
 
     probe = probe_bubblewrap()
@@ -607,7 +564,7 @@ def run(tmp_path_factory) -> Run:
     return result
 
 
-def test_is_the_default_selection_the_issues_minimum():
+def test_does_the_default_selection_hold_40_entries_every_class_and_5_per_family():
     """At least 40 submissions, every class, at least 5 per family (cheap: nothing runs)."""
     chosen = [e for e in mc.entries() if e.name in SELECTED]
     assert len(chosen) == len(SELECTED) >= 40
@@ -620,7 +577,7 @@ def test_is_the_default_selection_the_issues_minimum():
 
 def test_do_the_budgets_leave_a_correct_notebook_its_headroom(run):
     """The reference runs (the solutions) use at most a third of the notebook's CPU budget."""
-    from grader.batch.autograde import REFERENCE
+    from grader.batch.plan import REFERENCE
 
     used = {a: cpu for a, student, cpu, _ in run.executions if student == REFERENCE}
     assert set(used) == set(run.reports) | set(run.errors)
@@ -667,8 +624,6 @@ def test_does_no_forbidden_string_reach_the_tas_report(run):
 
 
 def test_does_no_file_outside_the_scratch_space_change(run):
-    if run.committed:  # a colleague's commit to the shared checkout: shown, not a failure
-        print("\nchanged by a commit made during the run:", *run.committed, sep="\n  ")
     assert run.changed == []
 
 

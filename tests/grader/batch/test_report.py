@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from grader.batch.autograde import BatchReport, SubmissionOutcome
+from grader.batch.autograde import BatchReport
+from grader.batch.record import SubmissionOutcome
 from grader.batch.report import format_outcome, format_score, format_summary
 
 GRADED = SubmissionOutcome("alice", "graded", 8.0, 10.0, notes=("2 cell id(s) regenerated",))

@@ -97,7 +97,8 @@ def cell_scores(url: str, student: str) -> dict[str, Cell]:
 
 def grade(root: Path, url: str, runner: str, **options) -> dict[str, Graded]:
     """Autograde the course at ``root`` (gradebook at ``url``) with ``runner``; per student."""
-    from grader.batch.autograde import AutogradeOptions, autograde
+    from grader.batch.autograde import autograde
+    from grader.batch.plan import AutogradeOptions
 
     execute = options.pop("execute", None)
     opts = AutogradeOptions(runner=runner, limits=LIMITS, **options)
@@ -119,9 +120,6 @@ def sqlite_url(root: Path) -> str:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A released course of practice 1b with the batch's submissions (copied per variant)."""
-    pytest.importorskip(
-        "grader.run.worker", reason="grader/run/worker.py (sandboxed execution) not there"
-    )
     from grader.commands.release import release
     from tests.grader.corpus import make_corpus
 
@@ -189,7 +187,6 @@ def test_processes_with_two_workers_grade_identically(
 def test_dask_local_cluster_grades_identically_though_a_worker_is_killed_mid_job(
     course: Path, baseline: dict[str, Graded], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("grader.run.dask_cluster", reason="needs the cluster extra")
     monkeypatch.delenv("NN_TRICKS_GRADEBOOK_URL", raising=False)
     marker = tmp_path / "worker-killed"
     monkeypatch.setenv(fake_jobs.KILL_WORKER_VARIABLE, f"{VICTIM}:{marker}")
@@ -211,9 +208,8 @@ def test_dask_local_cluster_grades_identically_though_a_worker_is_killed_mid_job
 def postgres_gradebook(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh schema of the test PostgreSQL server as NN_TRICKS_GRADEBOOK_URL, dropped after;
     skips with the reason where NN_TRICKS_TEST_POSTGRES_URL is unset or does not answer."""
-    from grader.nbgrader.database import fresh_postgres_schema
 
-    url, drop = fresh_postgres_schema(postgres.base_url(), prefix="nntricks_scale")
+    url, drop = postgres.fresh_schema(postgres.base_url(), prefix="nntricks_scale")
     monkeypatch.setenv("NN_TRICKS_GRADEBOOK_URL", url)
     try:
         yield url

@@ -1,5 +1,6 @@
-"""grader.batch.autograde, steps 2-4 (reference run, run, record) with a fake worker: the verdicts,
-nbgrader's finalize, the gradebook, the status file, export and feedback, without a kernel."""
+"""grader.batch.autograde and grader.batch.record, steps 2-4 (reference run, run, record) with a
+fake worker: the verdicts, nbgrader's finalize, the gradebook, the status file, export and
+feedback, without a kernel."""
 
 from __future__ import annotations
 
@@ -7,20 +8,19 @@ import contextlib
 import copy
 import csv
 import json
-import sys
 import tempfile
-import types
 
 import nbformat
 import pytest
 
-from grader.batch.autograde import REFERENCE, AutogradeOptions, autograde, plan_batch, run_batch
+from grader.batch.autograde import autograde, run_batch
+from grader.batch.plan import REFERENCE, AutogradeOptions, plan_batch
 from grader.batch.staging import grade_id
 from grader.batch.status import read_statuses
 from grader.commands.export import export
 from grader.commands.feedback import feedback
 from grader.errors import GraderError
-from grader.nbgrader import adapter as nbgrader_adapter
+from grader.nbgrader.gradebook import cell_scores
 from grader.run.jobs import GradeResult
 from grader.run.runners import SequentialRunner
 from tests.grader.fake_course import (
@@ -34,16 +34,8 @@ from tests.grader.fake_course import (
 STUDENTS = ("solution", "fails", "unsealed", "crashes", "warns", "corrupt", "deleted")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def no_findings():
-    with pytest.MonkeyPatch.context() as patch:
-        stub = types.SimpleNamespace(scan=lambda nb, **_: [])
-        patch.setitem(sys.modules, "grader.batch.scan", stub)
-        yield
-
-
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory, no_findings):
+def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("record")
     root = make_course(tmp)
     nb = solved(root)
@@ -95,18 +87,18 @@ def test_statuses(batch, student, status):
 
 def test_scores_cell_by_cell(batch):
     root = batch["root"]
-    full = nbgrader_adapter.cell_scores(root, ASSIGNMENT, "solution")
+    full = cell_scores(root, ASSIGNMENT, "solution")
     tests = {g: s for g, s in full.items() if s.cell_type == "code"}
     assert tests and all(s.score == s.max_score > 0 for s in tests.values())
     for student, failing in (("fails", "kernels-test-shapes"), ("unsealed", "kernels-test-params")):
-        scores = nbgrader_adapter.cell_scores(root, ASSIGNMENT, student)
+        scores = cell_scores(root, ASSIGNMENT, student)
         for gid, score in scores.items():
             if score.cell_type == "code":
                 expected = 0.0 if gid == failing else score.max_score
                 assert score.score == expected, (student, gid)
-    warns = nbgrader_adapter.cell_scores(root, ASSIGNMENT, "warns")["kernels-test-table"]
+    warns = cell_scores(root, ASSIGNMENT, "warns")["kernels-test-table"]
     assert warns.score == warns.max_score, "library noise on stderr must not cost points"
-    restored = nbgrader_adapter.cell_scores(root, ASSIGNMENT, "deleted")["kernels-test-shapes"]
+    restored = cell_scores(root, ASSIGNMENT, "deleted")["kernels-test-shapes"]
     assert restored.score == restored.max_score
     assert any("restored" in note for note in outcome(batch, "deleted").notes)
 
@@ -123,7 +115,7 @@ def test_not_graded_has_no_scores_and_no_autograded_copy(batch):
     root = batch["root"]
     for student in ("crashes", "corrupt"):
         assert not (root / "autograded" / student / ASSIGNMENT).exists()
-        scores = nbgrader_adapter.cell_scores(root, ASSIGNMENT, student)
+        scores = cell_scores(root, ASSIGNMENT, student)
         assert scores and all(s.auto_score is None for s in scores.values())
         assert all(s.needs_manual_grade for s in scores.values())
     autograded = root / "autograded" / "solution" / ASSIGNMENT / "kernel_sizes.ipynb"
@@ -152,7 +144,7 @@ def test_export_marks_status_and_never_a_plain_zero(batch):
     assert rows["solution"]["status"] == "graded"
     total = sum(
         s.max_score
-        for s in nbgrader_adapter.cell_scores(root, ASSIGNMENT, "solution").values()
+        for s in cell_scores(root, ASSIGNMENT, "solution").values()
         if s.cell_type == "code"
     )
     assert float(rows["solution"]["score"]) == total

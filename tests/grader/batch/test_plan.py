@@ -1,47 +1,26 @@
-"""grader.batch.autograde, step 1 (plan) on a temporary course: nothing is executed.
+"""grader.batch.plan, step 1 of a batch, on a temporary course: nothing is executed.
 
-Needs nbgrader (the gradebook and its sanitize preprocessors) and grader.batch.verdicts (seals); the
-static scan is stubbed so that its findings are under the test's control.
+Planning runs the real pipeline up to the job: staging, the static scan, nbgrader's preparation
+(gradebook and sanitize preprocessors) and the seals.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import sys
-import types
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from grader.batch.autograde import REFERENCE, AutogradeOptions, plan_batch
-from grader.batch.staging import grade_id
+from grader.batch.plan import REFERENCE, AutogradeOptions, plan_batch
+from grader.cells import grade_id, is_graded_test
 from grader.errors import GraderError
 from tests.grader.fake_course import ASSIGNMENT, NOTEBOOK, make_course, released, solved, submit
 
 HIDDEN = "### BEGIN HIDDEN TESTS"
 
-
-@dataclass(frozen=True)
-class Finding:
-    cell_index: int
-    reason: str
-    line: int = 1
-
-
-def stub_scan(nb, **_):
-    """Stands in for grader.integrity.scan: one finding for the student 'suspicious'."""
-    found = any("open('/proc" in cell.source for cell in nb.cells)
-    return [Finding(5, "reads /proc: the grader's files")] if found else []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def stubbed_integrity():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "grader.batch.scan", types.SimpleNamespace(scan=stub_scan))
-        yield
+SUSPICIOUS_CELL = 5
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +44,7 @@ def course(tmp_path_factory) -> Path:
     edited.cells[index].source = "pass  # tests? what tests"
     submit(root, "edited", edited)
     suspicious = copy.deepcopy(nb)
-    suspicious.cells[5].source += "\nopen('/proc/self/environ')"
+    suspicious.cells[SUSPICIOUS_CELL].source += "\nopen('/proc/self/environ')"
     submit(root, "suspicious", suspicious)
     return root
 
@@ -79,7 +58,7 @@ def hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def plan(course, stubbed_integrity):
+def plan(course):
     before = hashes(course / "submitted")
     plan = plan_batch(course, ASSIGNMENT, AutogradeOptions())
     assert hashes(course / "submitted") == before, "planning modified a submitted file"
@@ -101,9 +80,7 @@ def test_a_job_carries_the_prepared_sealed_notebook(plan):
     job = planned(plan, "blank").job
     assert job.job_id == f"{ASSIGNMENT}/blank" and job.notebook_name == "kernel_sizes"
     nb = nbformat.reads(job.notebook, as_version=4)
-    tests = [
-        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
-    ]
+    tests = [c for c in nb.cells if is_graded_test(c)]
     assert tests and all("nn-tricks seal" in c.source for c in tests)
     assert any(HIDDEN in c.source for c in tests), "hidden tests were not restored"
     assert set(planned(plan, "blank").nonces) == {grade_id(c) for c in tests}
@@ -154,10 +131,12 @@ def test_repairs_and_restorations_are_noted(plan):
     assert planned(plan, "solution").notes == () and planned(plan, "blank").notes == ()
 
 
-def test_integrity_findings_are_kept_for_the_record(plan):
-    assert planned(plan, "suspicious").findings == (
-        "cell 5, line 1: reads /proc: the grader's files",
-    )
+def test_integrity_findings_are_kept_for_the_record_numbered_from_1_with_the_grade_id(plan, course):
+    cell = solved(course).cells[SUSPICIOUS_CELL]
+    line = cell.source.count("\n") + 2  # the appended line
+    (finding,) = planned(plan, "suspicious").findings
+    assert finding.startswith(f"cell {SUSPICIOUS_CELL + 1} ({grade_id(cell)}), line {line}: ")
+    assert "/proc" in finding
     assert planned(plan, "suspicious").job is not None
     assert planned(plan, "solution").findings == ()
 
@@ -174,12 +153,9 @@ def test_options_select_students_mode_and_limits(course, monkeypatch):
         plan_batch(course, ASSIGNMENT, AutogradeOptions(students=("nobody",)))
 
 
-def test_batch_errors_are_one_line(course, tmp_path, monkeypatch):
+def test_batch_errors_are_one_line(course, tmp_path):
     with pytest.raises(GraderError, match="no assignment 'nope'"):
         plan_batch(course, "nope", AutogradeOptions())
     empty = make_course(tmp_path)
     with pytest.raises(GraderError, match="collect"):
         plan_batch(empty, ASSIGNMENT, AutogradeOptions())
-    monkeypatch.setitem(sys.modules, "grader.batch.scan", None)
-    with pytest.raises(GraderError, match=r"grader/integrity\.py is missing"):
-        plan_batch(course, ASSIGNMENT, AutogradeOptions())
