@@ -22,10 +22,15 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import settings
 from grader.errors import GraderError
 from grader.run.jobs import Limits
+from grader.sandbox.modes import SANDBOX_MODES
+
+if TYPE_CHECKING:
+    from grader.batch.plan import AutogradeOptions
 
 EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 PROG = "python -m grader"
@@ -103,8 +108,8 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     return EXIT_ATTENTION if refused or not result.collected else EXIT_OK
 
 
-def _autograde_options(args: argparse.Namespace) -> object:
-    from grader.batch.autograde import AutogradeOptions
+def _autograde_options(args: argparse.Namespace) -> AutogradeOptions:
+    from grader.batch.plan import AutogradeOptions
 
     runner = args.runner
     if runner is None:
@@ -134,11 +139,9 @@ def _autograde_options(args: argparse.Namespace) -> object:
 
 
 def _reporter(total: int) -> tuple[Callable[[str], None], Callable[[], None]]:
-    """(one line per submission, close): grader.batch.progress's bar when available, else print."""
-    try:
-        from grader.batch.progress import ProgressReporter
-    except ImportError:  # the progress module or rich missing: plain lines
-        return (lambda line: print(line, flush=True)), (lambda: None)
+    """(one line per submission, close): the progress bar of :mod:`grader.batch.progress`."""
+    from grader.batch.progress import ProgressReporter
+
     reporter = ProgressReporter(total)
     return reporter.finished, reporter.close
 
@@ -152,14 +155,15 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
 
     Example: python -m grader autograde practice-1a-l1-vs-l2 --student s1234567
     """
-    from grader.batch.autograde import plan_batch, run_batch
+    from grader.batch.autograde import run_batch
+    from grader.batch.plan import plan_batch
     from grader.batch.report import format_outcome, format_summary
 
     root = _root(args)
     options = _autograde_options(args)
     mode = "full" if args.full else f"fast ({settings.FAST_MODE_VARIABLE}=1)"
     print(f"autograding {args.assignment} in {mode} mode", flush=True)
-    plan = plan_batch(root, args.assignment, options)  # type: ignore[arg-type]
+    plan = plan_batch(root, args.assignment, options)
     print(
         f"planned {len(plan.submissions)} submission(s); reference run of the solution first",
         flush=True,
@@ -257,12 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     def add(
-        where: argparse._SubParsersAction,  # type: ignore[type-arg]
+        where: argparse._SubParsersAction[argparse.ArgumentParser],
         name: str,
         func: Callable[[argparse.Namespace], int],
         help_text: str,
     ) -> argparse.ArgumentParser:
-        p = where.add_parser(
+        p: argparse.ArgumentParser = where.add_parser(
             name,
             help=help_text,
             description=(func.__doc__ or "").strip(),
@@ -304,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--sandbox",
-        choices=("auto", "require", "off"),
+        choices=SANDBOX_MODES,
         default="auto",
         help="bubblewrap: auto (when present), require (refuse without), off (tests only)",
     )
@@ -344,7 +348,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     """Run one command; its exit status (see the module docstring)."""
     args = build_parser().parse_args(None if argv is None else list(argv))
     try:
-        return args.func(args)
+        status: int = args.func(args)
+        return status
     except GraderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

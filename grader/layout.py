@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from grader import settings
+from grader import cells, settings
 from grader.errors import GraderError
 
 #: the repository this package lives in (a course directory itself)
@@ -83,8 +83,6 @@ def has_graded_cells(path: Path) -> bool:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False
-    return any(
-        (cell.get("metadata", {}).get("nbgrader") or {}).get("grade")
-        for cell in nb.get("cells", [])
-        if isinstance(cell, dict)
-    )
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return False
+    return any(cells.is_graded(cell) for cell in nb["cells"] if isinstance(cell, dict))

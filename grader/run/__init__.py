@@ -1,1 +1,1 @@
-"""Grading jobs handed to workers: the jobs, the runners (one by one, processes, Dask), the worker."""
+"""Step 3 of a batch, *Run*: the jobs, the runners (one by one, processes, Dask), the worker."""

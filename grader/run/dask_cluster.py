@@ -25,19 +25,19 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import dask.config
 from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
-from grader.run.jobs import GradeJob, GradeResult
+from grader.errors import format_exception_line
+from grader.run.jobs import Execute, GradeJob, GradeResult
 from grader.run.runners import (
-    Execute,
     RunnerError,
-    _check_unique_ids,
     available_cores,
+    check_unique_ids,
     failed_result,
-    one_line,
     thread_limited,
 )
 
@@ -87,7 +87,7 @@ class _Attempt:
     """One job on the cluster: its task's future, which attempt this is, workers lost so far."""
 
     job: GradeJob
-    future: Future
+    future: Future[Any]  # a GradeResult, as far as the cluster's pickles can be trusted
     attempt: int
     lost_workers: int
 
@@ -142,14 +142,14 @@ class DaskRunner:
                 self._session_client = None
 
     def run(self, jobs: Sequence[GradeJob], execute: Execute) -> Iterator[GradeResult]:
-        """See :meth:`grader.runners.Runner.run`; ``execute`` must be a top-level function
+        """See :meth:`grader.run.runners.Runner.run`; ``execute`` must be a top-level function
         importable on the workers. Stopping the iteration early cancels the running jobs (and
         closes the local cluster).
 
         Raises:
             RunnerError: the scheduler cannot be reached.
         """
-        _check_unique_ids(jobs)
+        check_unique_ids(jobs)
         if not jobs:
             return
         with self._client() as client:
@@ -178,7 +178,7 @@ class DaskRunner:
             client = Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise RunnerError(
-                f"cannot reach the Dask scheduler at {self.scheduler}: {one_line(exc)}"
+                f"cannot reach the Dask scheduler at {self.scheduler}: {format_exception_line(exc)}"
             ) from exc
         with client:
             yield client
@@ -218,7 +218,7 @@ def _run_on(client: Client, jobs: Sequence[GradeJob], execute: Execute) -> Itera
             client.cancel([attempt.future for attempt in running.values()], force=True)
 
 
-def _outcome(future: Future, current: _Attempt) -> tuple[GradeResult | None, int]:
+def _outcome(future: Future[Any], current: _Attempt) -> tuple[GradeResult | None, int]:
     """The result of a finished task (``None`` when its worker was lost and it may retry), and
     how many workers the job has lost so far."""
     job_id, attempt, lost = current.job.job_id, current.attempt, current.lost_workers
@@ -226,24 +226,25 @@ def _outcome(future: Future, current: _Attempt) -> tuple[GradeResult | None, int
         try:
             result = future.result()
         except Exception as exc:
-            reason = f"not graded: its result could not be fetched ({one_line(exc)})"
+            reason = f"not graded: its result could not be fetched ({format_exception_line(exc)})"
             return failed_result(job_id, reason, attempts=attempt), lost
         if not isinstance(result, GradeResult):
             reason = f"not graded: the worker returned a {type(result).__name__}, not a GradeResult"
             return failed_result(job_id, reason, attempts=attempt), lost
         return replace(result, attempts=attempt), lost
     if future.status == "error":
+        error: BaseException
         try:
-            exc = future.exception()
+            error = future.exception()
         except Exception as fetch_error:
-            exc = fetch_error
-        if isinstance(exc, KilledWorker):
-            lost += exc.allowed_failures + 1
+            error = fetch_error
+        if isinstance(error, KilledWorker):
+            lost += error.allowed_failures + 1
             if attempt < MAX_ATTEMPTS:
                 return None, lost
             reason = f"not graded: its worker was lost {_times(lost)} (KilledWorker)"
             return failed_result(job_id, reason, attempts=attempt), lost
-        reason = f"not graded: the worker raised {one_line(exc)}"
+        reason = f"not graded: the worker raised {format_exception_line(error)}"
         return failed_result(job_id, reason, attempts=attempt), lost
     reason = f"not graded: the cluster dropped its task (status {future.status})"
     return failed_result(job_id, reason, attempts=attempt), lost

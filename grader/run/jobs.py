@@ -1,4 +1,5 @@
-"""What a grading worker is given and gives back: :class:`GradeJob` and :class:`GradeResult`.
+"""What a grading worker is given and gives back: :class:`GradeJob` and :class:`GradeResult`;
+:data:`Execute` is the type of what turns one into the other.
 
 A job is self-contained (cluster workers share no filesystem with the coordinator): it carries the
 prepared notebook as JSON text (hidden tests restored, seal lines added by the coordinator), the
@@ -13,8 +14,11 @@ Both serialise to and from plain JSON (``to_json`` / ``from_json``) and pickle c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from grader.sandbox.modes import SandboxMode
 
 #: ``executed``: the notebook ran to its end (cells may have failed; that is for the verdict);
 #: ``failed``: the worker could not produce an executed notebook (sandbox refused to start,
@@ -77,7 +81,7 @@ class GradeJob:
     env: dict[str, str] = field(default_factory=dict)
     data_dir: str | None = None
     limits: Limits = field(default_factory=Limits)
-    sandbox: Literal["require", "auto", "off"] = "auto"
+    sandbox: SandboxMode = "auto"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -126,3 +130,8 @@ class GradeResult:
         raw: dict[str, Any] = json.loads(text)
         raw["notes"] = tuple(raw.get("notes", ()))
         return cls(**raw)
+
+
+#: What executes one job and says what happened (``grader.run.worker.execute_job`` in
+#: production; the runners call it, the batch passes it on).
+Execute = Callable[[GradeJob], GradeResult]

@@ -1,14 +1,15 @@
-"""Step 3 of a batch, *Run*: hand :class:`~grader.jobs.GradeJob`\\ s to an ``execute`` function.
+"""Step 3 of a batch, *Run*: hand :class:`~grader.run.jobs.GradeJob`\\ s to an ``execute``
+function.
 
-A runner takes the jobs and the function that executes one of them (in production
-``grader.worker.execute_job``) and yields one :class:`~grader.jobs.GradeResult` per job **in
-completion order**, so that the coordinator can record and report each submission as soon as it
-is done. Three runners:
+A runner (:class:`Runner`) takes the jobs and the function that executes one of them
+(:data:`grader.run.jobs.Execute`; in production ``grader.run.worker.execute_job``) and yields
+one :class:`~grader.run.jobs.GradeResult` per job **in completion order**, so that the
+coordinator can record and report each submission as soon as it is done. Three runners:
 
 - :class:`SequentialRunner`: one job after another, in this process;
 - :class:`ProcessRunner`: ``workers`` jobs in flight at once on this machine;
-- :class:`~grader.dask_runner.DaskRunner`: on a ``dask.distributed`` cluster (an existing one,
-  or a local one it starts and closes), with a lost worker's job retried once.
+- :class:`~grader.run.dask_cluster.DaskRunner`: on a ``dask.distributed`` cluster (an existing
+  one, or a local one it starts and closes), with a lost worker's job retried once.
 
 A job that ``execute`` raises on becomes a ``"failed"`` result with a one-line reason: the batch
 always finishes. A runner never opens the gradebook and never receives its URL.
@@ -23,23 +24,18 @@ ended, which matters for bubblewrap's ``--die-with-parent`` (tied to the thread 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Protocol
 
-from grader.errors import GraderError
-from grader.run.jobs import GradeJob, GradeResult
-
-#: What executes one job (``grader.worker.execute_job`` in production).
-Execute = Callable[[GradeJob], GradeResult]
+from grader.errors import GraderError, format_exception_line
+from grader.run.jobs import Execute, GradeJob, GradeResult
 
 #: The runner kinds :func:`make_runner` knows.
 RUNNER_KINDS = ("sequential", "processes", "dask")
-
-#: Longest reason line built from an exception, in characters.
-_REASON_CHARS = 300
 
 
 class RunnerError(GraderError):
@@ -58,8 +54,14 @@ class Runner(Protocol):
                 concurrently, and for Dask a top-level (picklable) function.
 
         Yields:
-            One result per job, in completion order.
+            One result per job, in completion order. Closing the iterator early stops the jobs
+            not yet finished.
         """
+        ...
+
+    def session(self) -> contextlib.AbstractContextManager[None]:
+        """A ``with`` block in which every :meth:`run` shares what the runner sets up (a Dask
+        cluster and its client); nothing for a runner that sets nothing up."""
         ...
 
 
@@ -94,13 +96,6 @@ def thread_limited(job: GradeJob, threads: int) -> GradeJob:
     return dataclasses.replace(job, env=env)
 
 
-def one_line(exc: BaseException) -> str:
-    """``"ExceptionType: first line of the message"``, cut to 300 characters."""
-    lines = str(exc).strip().splitlines()
-    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 1] + "…"
-
-
 def failed_result(job_id: str, reason: str, *, attempts: int = 1) -> GradeResult:
     """The ``"failed"`` result of a job the runner could not get a result for.
 
@@ -117,10 +112,12 @@ def call_safely(execute: Execute, job: GradeJob) -> GradeResult:
     try:
         return execute(job)
     except Exception as exc:  # the batch always finishes
-        return failed_result(job.job_id, f"not graded: the worker raised {one_line(exc)}")
+        reason = f"not graded: the worker raised {format_exception_line(exc)}"
+        return failed_result(job.job_id, reason)
 
 
-def _check_unique_ids(jobs: Sequence[GradeJob]) -> None:
+def check_unique_ids(jobs: Sequence[GradeJob]) -> None:
+    """Raise ``ValueError`` when two jobs of the batch share a job id."""
     seen: set[str] = set()
     for job in jobs:
         if job.job_id in seen:
@@ -133,9 +130,13 @@ class SequentialRunner:
 
     def run(self, jobs: Sequence[GradeJob], execute: Execute) -> Iterator[GradeResult]:
         """See :meth:`Runner.run`."""
-        _check_unique_ids(jobs)
+        check_unique_ids(jobs)
         for job in jobs:
             yield call_safely(execute, job)
+
+    def session(self) -> contextlib.AbstractContextManager[None]:
+        """See :meth:`Runner.session`: nothing to share."""
+        return contextlib.nullcontext()
 
 
 class ProcessRunner:
@@ -168,7 +169,7 @@ class ProcessRunner:
 
     def run(self, jobs: Sequence[GradeJob], execute: Execute) -> Iterator[GradeResult]:
         """See :meth:`Runner.run`. Stopping the iteration early cancels the jobs not yet started."""
-        _check_unique_ids(jobs)
+        check_unique_ids(jobs)
         if not jobs:
             return
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="grade-job")
@@ -181,6 +182,10 @@ class ProcessRunner:
                 yield future.result()  # call_safely never raises
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def session(self) -> contextlib.AbstractContextManager[None]:
+        """See :meth:`Runner.session`: nothing to share (each run makes its own threads)."""
+        return contextlib.nullcontext()
 
 
 def make_runner(
@@ -221,7 +226,7 @@ def make_runner(
         from grader.run.dask_cluster import DaskRunner
     except ImportError as exc:
         raise RunnerError(
-            f"the dask runner needs dask.distributed ({one_line(exc)}); "
+            f"the dask runner needs dask.distributed ({format_exception_line(exc)}); "
             "install the cluster extra: pip install -e '.[cluster]'"
         ) from exc
     return DaskRunner(scheduler=scheduler, local_workers=dask_local)

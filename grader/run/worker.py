@@ -38,8 +38,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from grader.run.jobs import GradeJob, GradeResult, Limits
+from grader.run.jobs import ExecutionStatus, GradeJob, GradeResult, Limits
 from grader.sandbox import bwrap as sb
+from grader.sandbox.modes import SANDBOX_MODES
 
 #: The executor's package in the copy: an empty ``__init__`` (no TA code) and the executor.
 _GRADER_INIT = '"""The sandbox\'s copy of the grader package: only the executor."""\n'
@@ -117,14 +118,18 @@ def check_job(job: object) -> str:
     """What is wrong with a job before anything runs (one line), or ``""``."""
     if not isinstance(job, GradeJob):
         return f"not a GradeJob: {type(job).__name__}"
-    if job.sandbox not in ("require", "auto", "off"):
-        return f"unknown sandbox mode {job.sandbox!r}: use require, auto or off"
-    if not isinstance(job.notebook, str):
+    # a job may come from another process (Dask): its fields are checked, not trusted
+    sandbox: object = job.sandbox
+    notebook: object = job.notebook
+    limits: object = job.limits
+    if sandbox not in SANDBOX_MODES:
+        return f"unknown sandbox mode {sandbox!r}: use {', '.join(SANDBOX_MODES)}"
+    if not isinstance(notebook, str):
         return "the job's notebook must be JSON text"
-    if not isinstance(job.limits, Limits):
+    if not isinstance(limits, Limits):
         return "the job's limits must be a Limits"
     for item in fields(Limits):
-        value = getattr(job.limits, item.name)
+        value = getattr(limits, item.name)
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             return f"limit {item.name} must be a positive whole number, got {value!r}"
     if job.data_dir is not None and not Path(job.data_dir).is_dir():
@@ -170,7 +175,7 @@ def result_from_run(
             status="failed", reason=reason, notes=tuple(notes), cpu_seconds=round(cpu, 3), **common
         )
     notes.extend(str(note) for note in report.get("notes", []))
-    status = "executed" if report.get("status") == "executed" else "failed"
+    status: ExecutionStatus = "executed" if report.get("status") == "executed" else "failed"
     reason = str(report.get("reason", ""))
     if run.oom_kills:
         if status == "failed":
@@ -272,14 +277,14 @@ def _copy_digest(copy: Path) -> str:
     return _digest(found)
 
 
-def package_copy() -> tempfile.TemporaryDirectory:
+def package_copy() -> tempfile.TemporaryDirectory[str]:
     """The read-only copy of the course packages for this process (made once per content).
 
     Returns:
         A temporary directory (``.name``: its path, removed once the last reference is dropped
         or the process exits) holding ``helpers/``, ``grader/__init__.py`` and
-        ``grader/sandbox/{__init__,executor}.py``. Keep the object while the copy is in use. It is made again if the sources changed or anything in
-        the copy was altered or added.
+        ``grader/sandbox/{__init__,executor}.py``. Keep the object while the copy is in use. It
+        is made again if the sources changed or anything in the copy was altered or added.
     """
     files = package_sources()
     digest = _digest(files)
@@ -302,7 +307,7 @@ def _copy_digest_expected(copy: Path, files: Sequence[tuple[str, str]]) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _copy_for(digest: str, files: tuple[tuple[str, str], ...]) -> tempfile.TemporaryDirectory:
+def _copy_for(digest: str, files: tuple[tuple[str, str], ...]) -> tempfile.TemporaryDirectory[str]:
     """Copy ``files`` into a new temporary directory (kept alive by the cache)."""
     holder = tempfile.TemporaryDirectory(prefix=f"nn-tricks-packages-{digest[:12]}-")
     root = Path(holder.name)

@@ -51,15 +51,15 @@ import stat
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from grader import settings
 from grader.run.jobs import Limits
 from grader.sandbox.cgroups import Cgroups
 from grader.sandbox.launch import LAUNCHER, supervise
+from grader.sandbox.modes import BwrapMode, SandboxMode
 
 #: Where things are inside the sandbox.
 SANDBOX_SCRATCH = "/scratch"
@@ -100,8 +100,6 @@ RESERVED_VARIABLES = frozenset(
     }
 )
 
-SandboxMode = Literal["privileged", "userns"]
-
 
 @dataclass(frozen=True)
 class BwrapProbe:
@@ -116,7 +114,7 @@ class BwrapProbe:
     """
 
     path: str | None
-    mode: SandboxMode | None
+    mode: BwrapMode | None
     reason: str = ""
     setpriv: str | None = None
 
@@ -149,7 +147,7 @@ class SandboxSpec:
     packages_dir: str
     interpreter_roots: tuple[str, ...]
     env: tuple[tuple[str, str], ...]
-    mode: SandboxMode
+    mode: BwrapMode
     data_dir: str | None = None
     cpu_counter: str | None = None
     tmp_bytes: int = 200_000_000
@@ -211,7 +209,7 @@ def _probe(bwrap: str | None, setpriv: str | None, euid: int) -> BwrapProbe:
                 "setpriv (util-linux) is not installed: it drops the "
                 "sandbox to an unprivileged uid; install util-linux",
             )
-        mode: SandboxMode = "privileged"
+        mode: BwrapMode = "privileged"
         inner = [
             setpriv,
             f"--reuid={UID_BASE}",
@@ -264,7 +262,7 @@ def _probe(bwrap: str | None, setpriv: str | None, euid: int) -> BwrapProbe:
 # --- pure pieces of the command line --------------------------------------------------------------
 
 
-def _namespace_args(mode: SandboxMode) -> list[str]:
+def _namespace_args(mode: BwrapMode) -> list[str]:
     """Namespaces and privileges. As root, ``--unshare-all`` would add a user namespace mapping
     only uid 0, in which ``setpriv`` cannot switch to the sandbox uid: every other namespace is
     listed instead (the same set as ``--unshare-all`` minus the user namespace)."""
@@ -354,7 +352,8 @@ def sandbox_env(
     Raises:
         ValueError: a variable of ``job_env`` is reserved or not a valid name/value.
     """
-    for name, value in job_env.items():
+    entries: list[tuple[object, object]] = list(job_env.items())  # checked, not trusted
+    for name, value in entries:
         if not isinstance(name, str) or not isinstance(value, str):
             raise ValueError(f"job environment entries must be strings, got {name!r}={value!r}")
         if not name or "=" in name or "\0" in name or "\0" in value:
@@ -620,7 +619,7 @@ def run_sandboxed(
     packages_dir: Path,
     limits: Limits,
     env: Mapping[str, str],
-    sandbox: Literal["require", "auto", "off"] = "auto",
+    sandbox: SandboxMode = "auto",
     data_dir: str | None = None,
     wall_seconds: float = 86_400.0,
     probe: BwrapProbe | None = None,
@@ -636,7 +635,7 @@ def run_sandboxed(
         packages_dir: the read-only copy of the course packages (see :mod:`grader.run.worker`).
         limits: the job's limits.
         env: the job's allowlisted kernel variables (``GradeJob.env``).
-        sandbox: ``"require"``, ``"auto"`` or ``"off"`` (see :class:`grader.jobs.GradeJob`).
+        sandbox: ``"require"``, ``"auto"`` or ``"off"`` (see :class:`grader.run.jobs.GradeJob`).
             Defaults to ``"auto"``.
         data_dir: the data directory on this machine, or ``None``.
         wall_seconds: wall-clock backstop of the whole run, in seconds; beyond it the sandbox
@@ -770,18 +769,3 @@ def run_sandboxed(
         oom_kills=oom,
         notes=tuple(notes),
     )
-
-
-def iter_mount_sources(argv: Sequence[str]) -> Iterator[tuple[str, str, str]]:
-    """``(option, source, destination)`` of every bind mount in a bwrap command line (for tests
-    and reviews)."""
-    options = {"--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try"}
-    index = 0
-    while index < len(argv):
-        if argv[index] == "--":
-            return
-        if argv[index] in options:
-            yield argv[index], argv[index + 1], argv[index + 2]
-            index += 3
-        else:
-            index += 1

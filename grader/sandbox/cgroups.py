@@ -2,7 +2,7 @@
 
 Made where the v1 hierarchies are writable (root on a cgroup-v1 machine, as in CI), under this
 process's own cgroup of each hierarchy; elsewhere :class:`Cgroups` holds none and says so in its
-notes (the sandbox then relies on rlimits). cgroup v2 is not handled yet.
+notes (the sandbox then relies on rlimits); so does a machine with cgroup v2 only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,23 @@ import os
 import signal
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CgroupFiles:
+    """What a sandbox's command line needs of its cgroups (see :attr:`Cgroups.files`).
+
+    Attributes:
+        procs: the ``cgroup.procs`` files the launched process writes its pid to.
+        cpu_counter: the ``cpuacct.usage`` file (nanoseconds), or ``None`` without one.
+        notes: one-line notes for the TA (controllers that could not be made).
+    """
+
+    procs: tuple[str, ...] = ()
+    cpu_counter: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 class Cgroups:
@@ -72,6 +88,11 @@ class Cgroups:
     def cpu_counter(self) -> str | None:
         """The ``cpuacct.usage`` file (nanoseconds), or ``None`` without a cpuacct cgroup."""
         return str(self.dirs["cpuacct"] / "cpuacct.usage") if "cpuacct" in self.dirs else None
+
+    @property
+    def files(self) -> CgroupFiles:
+        """The files a sandbox joins and reads, and the notes, as plain data."""
+        return CgroupFiles(tuple(self.procs_files), self.cpu_counter, tuple(self.notes))
 
     def cpu_seconds(self) -> float | None:
         """CPU time used in the cgroup so far, in CPU seconds, or ``None`` without one."""

@@ -55,7 +55,8 @@ EXIT_EXECUTED = 0
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 3
 
-#: MIME types of the grading outputs (seals, evidence) kept even when ordinary outputs are cut.
+#: MIME types of the grading outputs (seals, evidence) kept even when ordinary outputs are cut
+#: (helpers.protocol.MIME_PREFIX; tests/helpers/test_protocol.py pins them equal).
 GRADING_MIME_PREFIX = "application/vnd.nn-tricks."
 #: Share of the output cap kept for error and grading outputs, and its largest size, in bytes.
 RESERVE_FRACTION = 0.2
@@ -155,7 +156,7 @@ def make_non_dumpable() -> bool:
     by processes of the same uid. Returns False where it is unavailable (not Linux)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+        return bool(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
 
@@ -437,7 +438,7 @@ def _client_classes() -> tuple[type, type]:
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
-    class FixedKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    class FixedKernelManager(AsyncKernelManager):
         """A python3 kernel of this interpreter, whatever the notebook's kernelspec says."""
 
         @property
@@ -458,7 +459,7 @@ def _client_classes() -> tuple[type, type]:
                 )
             return self._kernel_spec
 
-    class CappedClient(NotebookClient):  # type: ignore[misc]
+    class CappedClient(NotebookClient):
         """nbclient with the output cap; widget (comm) messages are ignored."""
 
         def __init__(self, nb: Any, *, cap: OutputCap, **kw: Any) -> None:

@@ -8,6 +8,7 @@ unsafe in a process with threads (the runners run jobs in threads).
 
 from __future__ import annotations
 
+import io
 import os
 import resource
 import signal
@@ -15,6 +16,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from typing import IO, cast
 
 from grader.sandbox.cgroups import Cgroups
 
@@ -154,23 +156,23 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _feed(pipe: object, data: bytes) -> None:
+def _feed(pipe: IO[bytes], data: bytes) -> None:
     try:
-        pipe.write(data)  # type: ignore[attr-defined]
+        pipe.write(data)
     except (BrokenPipeError, OSError):
         pass
     finally:
         try:
-            pipe.close()  # type: ignore[attr-defined]
+            pipe.close()
         except OSError:
             pass
 
 
-def _drain(pipe: object, chunks: list[bytes], limit: int, keep_tail: bool = False) -> None:
+def _drain(pipe: IO[bytes], chunks: list[bytes], limit: int, keep_tail: bool = False) -> None:
     """Read ``pipe`` to its end, keeping at most ``limit`` bytes (the first, or the last)."""
     kept = 0
     while True:
-        chunk = pipe.read1(65536)  # type: ignore[attr-defined]
+        chunk = cast(io.BufferedReader, pipe).read1(65536)  # Popen pipes are buffered readers
         if not chunk:
             break
         if keep_tail:
@@ -181,4 +183,4 @@ def _drain(pipe: object, chunks: list[bytes], limit: int, keep_tail: bool = Fals
         elif kept < limit:
             chunks.append(chunk[: limit - kept])
             kept += len(chunks[-1])
-    pipe.close()  # type: ignore[attr-defined]
+    pipe.close()

@@ -1,7 +1,7 @@
 """A temporary course for the pipeline tests, and a fake worker that executes nothing.
 
 :func:`make_course` copies ``nbgrader_config.py`` and one assignment into a temporary folder and
-releases it. :func:`fake_execute` stands in for ``grader.worker.execute_job``: it "executes" a
+releases it. :func:`fake_execute` stands in for ``grader.run.worker.execute_job``: it "executes" a
 job by giving every code cell the outputs a real kernel would give a passing cell (the seal of
 each sealed test cell, nothing else), so the coordinator's record step can be tested without a
 kernel; a job's behaviour is chosen by its student id (see :data:`BEHAVIOUR`).
@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_output
 
-from grader.batch.staging import grade_id
+from grader.cells import grade_id, is_solution
 from grader.commands.release import release
 from grader.run.jobs import GradeJob, GradeResult
 
@@ -56,7 +56,7 @@ def solved(root: Path) -> nbformat.NotebookNode:
     answers = {grade_id(c): c.source for c in solution.cells if grade_id(c)}
     nb = copy.deepcopy(released(root))
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id(cell) in answers:
+        if is_solution(cell) and grade_id(cell) in answers:
             cell.source = answers[grade_id(cell)]
     return nb
 

@@ -10,7 +10,7 @@ A fake job says in its ``env`` what its execution does (read by :func:`execute`)
 
 The result's notebook echoes the job's notebook, so results are identical whichever runner ran
 the job; :func:`echo_threads` instead returns the thread variables the job arrived with.
-:func:`execute_job_killing_its_worker_once` executes *real* jobs (``grader.worker.execute_job``)
+:func:`execute_job_killing_its_worker_once` executes *real* jobs (``grader.run.worker.execute_job``)
 and kills the worker process under one of them, once (tests/grader/run/test_scale.py).
 """
 
@@ -76,7 +76,7 @@ def echo_threads(job: GradeJob) -> GradeResult:
 
 
 def execute_job_killing_its_worker_once(job: GradeJob) -> GradeResult:
-    """``grader.worker.execute_job(job)``, except that the first execution of the victim's job
+    """``grader.run.worker.execute_job(job)``, except that the first execution of the victim's job
     (``$NN_TRICKS_TEST_KILL_WORKER``) SIGKILLs the process running it
     :data:`KILL_AFTER_SECONDS` in, while its sandbox runs. The marker file then holds that
     process's pid; if the job finished first, it says so instead (and nothing is killed).

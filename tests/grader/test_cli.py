@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -20,7 +19,7 @@ COMMANDS = ("release", "check", "collect", "autograde", "feedback", "export")
 HEAVY = ("tensorflow", "keras", "nbgrader", "nbformat", "nbclient", "helpers", "numpy", "rich")
 
 
-def test_help_is_fast_and_imports_nothing_heavy():
+def test_does_help_import_nothing_heavy():
     code = (
         "import sys, runpy\n"
         "sys.argv = ['grader', '--help']\n"
@@ -31,18 +30,15 @@ def test_help_is_fast_and_imports_nothing_heavy():
         f"heavy = {HEAVY!r}\n"
         "print('IMPORTED', sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
     )
-    started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - started
     assert "usage: python -m grader" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "IMPORTED []"
-    assert seconds < 5, f"python -m grader --help took {seconds:.1f} s"
 
 
 def test_importing_the_cli_imports_nothing_heavy():
     heavy = set(HEAVY) - {"helpers"}
     code = (
-        "import sys, grader.cli, helpers.course\n"
+        "import sys, grader.cli\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r}))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -154,10 +150,3 @@ def test_collect_reports_and_exits_1_on_refused_entries(tmp_path, capsys):
     assert cli.main(["--course-dir", str(root), "collect", str(archive)]) == 1
     out = capsys.readouterr().out
     assert "refused" in out and "collected 2 submission(s)" in out
-
-
-def test_helpers_course_is_an_alias():
-    from helpers import course
-
-    assert course.main is cli.main
-    assert course.build_parser is cli.build_parser

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import psutil
 import pytest
 
+from grader.run import dask_cluster as dask_runner
+from grader.run.dask_cluster import DaskRunner
 from grader.run.jobs import GradeJob, GradeResult
 from grader.run.runners import (
     ProcessRunner,
@@ -31,9 +33,6 @@ from tests.grader import fake_jobs
 
 if TYPE_CHECKING:
     from distributed import LocalCluster
-
-dask_runner = pytest.importorskip("grader.run.dask_cluster", reason="needs the cluster extra")
-DaskRunner = dask_runner.DaskRunner
 
 LOST_TWICE = "not graded: its worker was lost twice (KilledWorker)"
 RAISED = "not graded: the worker raised RuntimeError: boom"

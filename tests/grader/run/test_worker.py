@@ -1,4 +1,4 @@
-"""grader.worker.execute_job: a job in, a result out, the scratch directory always gone, a failed
+"""grader.run.worker.execute_job: a job in, a result out, the scratch directory always gone, a failed
 result (never an exception) for anything wrong, and the read-only copy of the course packages."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from grader.run import worker
 from grader.run.jobs import GradeJob, Limits
 from grader.run.worker import execute_job
 from grader.sandbox import bwrap as sandbox
-from grader.run import worker
 from tests.grader.sandbox_jobs import (
     REPO_ROOT,
     code_cells,

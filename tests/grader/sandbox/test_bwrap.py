@@ -1,5 +1,6 @@
 """The sandbox of one submission (grader.sandbox.bwrap): its command line, and what a hostile
-notebook cannot do inside it (each run is a real bubblewrap sandbox; skipped when bubblewrap is unusable).
+notebook cannot do inside it (each run is a real bubblewrap sandbox; skipped when bubblewrap is
+unusable).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ SECRET_VARIABLE = "NN_TRICKS_TEST_SECRET"
 # --- the command line (pure) ----------------------------------------------------------------------
 
 
-def _spec(tmp_path: Path, mode: sandbox.SandboxMode = "privileged") -> sandbox.SandboxSpec:
+def _spec(tmp_path: Path, mode: sandbox.BwrapMode = "privileged") -> sandbox.SandboxSpec:
     env = sandbox.sandbox_env({"OMP_NUM_THREADS": "1"}, python_bin=str(Path(sys.executable).parent))
     return sandbox.SandboxSpec(
         scratch=str(tmp_path / "scratch"),
@@ -53,14 +54,28 @@ def _spec(tmp_path: Path, mode: sandbox.SandboxMode = "privileged") -> sandbox.S
     )
 
 
+def mount_sources(argv: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+    """``(option, source, destination)`` of every bind mount in a bwrap command line."""
+    options = {"--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try"}
+    index = 0
+    while index < len(argv):
+        if argv[index] == "--":
+            return
+        if argv[index] in options:
+            yield argv[index], argv[index + 1], argv[index + 2]
+            index += 3
+        else:
+            index += 1
+
+
 def _command() -> list[str]:
     return sandbox.executor_command(sys.executable, Limits())
 
 
 @pytest.mark.parametrize("mode", ["privileged", "userns"])
-def test_the_course_root_is_never_mounted(tmp_path: Path, mode: sandbox.SandboxMode) -> None:
+def test_the_course_root_is_never_mounted(tmp_path: Path, mode: sandbox.BwrapMode) -> None:
     argv = sandbox.build_bwrap_argv(_spec(tmp_path, mode), _command())
-    mounts = list(sandbox.iter_mount_sources(argv))
+    mounts = list(mount_sources(argv))
     sources = [source for _, source, _ in mounts]
     repo = str(REPO_ROOT)
     assert repo not in sources
@@ -75,11 +90,7 @@ def test_the_course_root_is_never_mounted(tmp_path: Path, mode: sandbox.SandboxM
 
 def test_the_interpreter_is_mounted_read_only_at_its_own_paths(tmp_path: Path) -> None:
     argv = sandbox.build_bwrap_argv(_spec(tmp_path), _command())
-    ro = {
-        source: dest
-        for option, source, dest in sandbox.iter_mount_sources(argv)
-        if option == "--ro-bind"
-    }
+    ro = {source: dest for option, source, dest in mount_sources(argv) if option == "--ro-bind"}
     prefix = str(Path(sys.prefix).resolve())
     assert ro[prefix] == prefix
     base = str(Path(sys.base_prefix).resolve())
@@ -106,7 +117,7 @@ def test_interpreter_roots_cover_prefixes_without_system_or_nested_dirs() -> Non
 
 @pytest.mark.parametrize("mode", ["privileged", "userns"])
 def test_namespaces_privileges_and_a_clear_environment(
-    tmp_path: Path, mode: sandbox.SandboxMode
+    tmp_path: Path, mode: sandbox.BwrapMode
 ) -> None:
     argv = sandbox.build_bwrap_argv(_spec(tmp_path, mode), _command())
     head = argv[: argv.index("--")]
@@ -386,7 +397,7 @@ def test_a_disk_fill_stops_at_the_file_size_limit(isolation: dict[str, Any]) -> 
 def test_helpers_come_from_the_read_only_copy(isolation: dict[str, Any]) -> None:
     assert _cell(isolation, 7).split() == [
         "/opt/nn-tricks/helpers/__init__.py",
-        "/opt/nn-tricks/helpers/grading.py",
+        "/opt/nn-tricks/helpers/grading/__init__.py",
     ]
 
 
