@@ -12,7 +12,6 @@ Course layout (relative to the course root, the folder holding ``nbgrader_config
     submitted/<student>/<assignment>/          collected submissions
     autograded/<student>/<assignment>/         nbgrader's autograded copies
     feedback/<student>/<assignment>/           feedback HTML
-    downloaded/<assignment>/                   nbgrader zip_collect's working folder
     logs/                                      logs of the grading tools
     gradebook.db                               SQLite gradebook (default)
     grading-status.json                        status of every submission (grader.batch.status)
@@ -24,8 +23,6 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from grader.run.jobs import Limits
-
 COURSE_ID = "nn-tricks"
 
 # --- directories (relative to the course root) ---------------------------------------------
@@ -35,14 +32,14 @@ SUBMITTED_DIR = "submitted"
 AUTOGRADED_DIR = "autograded"
 FEEDBACK_DIR = "feedback"
 LOG_DIR = "logs"
-DOWNLOADED_DIR = "downloaded"
 CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 #: JSON file (course root) with the status of every autograded submission: see grader.batch.status
 STATUS_FILE = "grading-status.json"
 
 # --- environment variables -------------------------------------------------------------------
-#: ``1`` for fast mode (a data subset, few epochs): notebooks run in about a minute.
+#: a true value for fast mode (a data subset, few epochs): notebooks run in about a minute
+#: (these three names are helpers.protocol's: tests/helpers/test_protocol.py pins them equal)
 FAST_MODE_VARIABLE = "NN_TRICKS_FAST"
 #: per-cell execution timeout of ``nbgrader validate`` and of the autograde wall backstop, in s
 TIMEOUT_VARIABLE = "NN_TRICKS_CELL_TIMEOUT"
@@ -58,8 +55,6 @@ TF_LOG_VARIABLE = "TF_CPP_MIN_LOG_LEVEL"
 # --- timeouts and limits ---------------------------------------------------------------------
 #: per-cell timeout of ``nbgrader validate`` (``make check``), in seconds: training cells are slow
 DEFAULT_CELL_TIMEOUT = 300
-#: resource limits of one submission's sandbox (see grader.jobs.Limits for the units)
-DEFAULT_LIMITS = Limits()
 
 # --- notebook markers --------------------------------------------------------------------------
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -119,8 +114,3 @@ def cell_timeout(environ: Mapping[str, str] | None = None) -> int | None:
 def validate_timeout(environ: Mapping[str, str] | None = None) -> int:
     """Per-cell timeout of ``nbgrader validate`` in seconds: ``$NN_TRICKS_CELL_TIMEOUT``, or 300."""
     return cell_timeout(environ) or DEFAULT_CELL_TIMEOUT
-
-
-def is_true(value: str | None) -> bool:
-    """Whether an environment value means *on* (``1``, ``true``, ``yes``, ``on``)."""
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}

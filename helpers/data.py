@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.protocol import DATA_VARIABLE as DATA_DIR_VARIABLE
 from helpers.session import BriefError
 
-DATA_DIR_VARIABLE = "MNIST_DATA_DIR"
 IMAGE_SIDE = 28
 NUM_CLASSES = 10
 FULL_TRAIN_COUNT = 60_000

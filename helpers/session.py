@@ -22,7 +22,8 @@ import types
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-FAST_MODE_VARIABLE = "NN_TRICKS_FAST"
+from helpers.protocol import FAST_MODE_VARIABLE, is_true
+
 DEFAULT_SEED = 42
 
 T = TypeVar("T")
@@ -154,9 +155,9 @@ def import_tensorflow_quietly() -> None:
 
 
 def is_fast_mode() -> bool:
-    """True when ``NN_TRICKS_FAST`` is set to a true value (1, true, yes, on)."""
-    value = os.environ.get(FAST_MODE_VARIABLE, "").strip().lower()
-    return value in {"1", "true", "yes", "on"}
+    """True when ``NN_TRICKS_FAST`` is set to a true value (1, true, yes, on; see
+    :func:`helpers.protocol.is_true`)."""
+    return is_true(os.environ.get(FAST_MODE_VARIABLE))
 
 
 def fast_or_full(fast: T, full: T) -> T:
@@ -173,16 +174,10 @@ def run_mode_summary() -> str:
     return f"Full mode: the lecture's settings (set {FAST_MODE_VARIABLE}=1 for a quick run)."
 
 
-def set_seed(seed: int = DEFAULT_SEED, *, deterministic_ops: bool = False) -> None:
-    """Seed Python, NumPy, TensorFlow and Keras so that a rerun gives the same numbers.
-
-    ``deterministic_ops=True`` also asks TensorFlow for deterministic kernels (slower; the
-    same results run to run on the same machine).
-    """
+def set_seed(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy, TensorFlow and Keras with ``seed`` so that a rerun gives the same
+    numbers (imports TensorFlow quietly on the first call)."""
     import_tensorflow_quietly()
     import keras
-    import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
-    if deterministic_ops:
-        tf.config.experimental.enable_op_determinism()

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from grader import settings
-from grader.run.jobs import Limits
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,7 +35,6 @@ def test_names_and_defaults():
     assert settings.FAST_MODE_VARIABLE == "NN_TRICKS_FAST"
     assert settings.GRADING_VARIABLE == "NN_TRICKS_GRADING"
     assert settings.DATA_VARIABLE == "MNIST_DATA_DIR"
-    assert settings.DEFAULT_LIMITS == Limits()
 
 
 def test_gradebook_url_defaults_to_sqlite_in_the_root(tmp_path):

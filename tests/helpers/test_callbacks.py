@@ -86,8 +86,8 @@ def test_x_axis_follows_params_epochs(tmp_path):
     assert plot.params["epochs"] == 3
     for ax in plot.figure.axes:
         assert ax.get_xlim() == (0.5, 3.5)
-    assert "epoch 3/3" in plot.figure._suptitle.get_text()
-    assert "2 steps per epoch" in plot.figure._suptitle.get_text()
+    assert "epoch 3/3" in plot.figure.get_suptitle()
+    assert "2 steps per epoch" in plot.figure.get_suptitle()
 
 
 def test_live_displays_once_and_updates_in_place_each_epoch(fake_display):

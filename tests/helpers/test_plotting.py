@@ -41,12 +41,42 @@ def test_plot_history_one_run_draws_solid_training_and_dashed_validation():
     assert validation.get_linestyle() == "--"
     assert training.get_color() == validation.get_color()
     assert legend_texts(loss_ax) == ["training", "validation"]
-    assert figure._suptitle.get_text() == "one run"
+    assert figure.get_suptitle() == "one run"
 
 
-def test_plot_history_returns_closed_figure():
-    figure = plotting.plot_history(ONE_RUN)
+_IMAGES = np.random.default_rng(0).random((4, 28, 28))
+_LABELS = np.array([0, 1, 2, 3])
+FIGURE_FUNCTIONS = {
+    "plot_history": lambda: plotting.plot_history(ONE_RUN),
+    "show_images": lambda: plotting.show_images(_IMAGES, _LABELS),
+    "show_misclassified (some wrong)": lambda: plotting.show_misclassified(
+        _IMAGES, _LABELS, np.array([0, 1, 3, 2])
+    ),
+    "show_misclassified (all right)": lambda: plotting.show_misclassified(
+        _IMAGES, _LABELS, _LABELS
+    ),
+    "plot_confusion_matrix": lambda: plotting.plot_confusion_matrix(_LABELS, _LABELS),
+    "plot_activation_functions": lambda: plotting.plot_activation_functions(),
+    "plot_weight_histograms": lambda: plotting.plot_weight_histograms(
+        {"dense": np.random.default_rng(1).normal(size=(30, 10))}
+    ),
+}
 
+
+def test_does_every_public_figure_function_have_a_case():
+    public = {
+        name
+        for name, value in vars(plotting).items()
+        if callable(value) and (name.startswith("plot_") or name.startswith("show_"))
+    }
+    assert public == {name.split(" ")[0] for name in FIGURE_FUNCTIONS}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_FUNCTIONS))
+def test_is_every_figure_returned_closed(name):
+    figure = FIGURE_FUNCTIONS[name]()
+
+    assert isinstance(figure, Figure)
     assert figure.number not in plt.get_fignums()  # shown once by Jupyter, never by pyplot
 
 
