@@ -9,7 +9,9 @@ a whole epoch per compiled call, and the same model and loop in PyTorch eager
     python -m benchmarks.speed                # 2 epochs per row (the first one is tracing)
     python -m benchmarks.speed --epochs 1     # smoke run: a few minutes on the 10k subset
 
-Writes ``benchmarks/results-speed.md`` and ``results-speed.json`` (``--name`` changes it).
+Writes ``<name>.md`` and ``<name>.json`` into ``--output-dir`` (defaults: ``results-speed``,
+``benchmarks/``); none is committed: the speed table in the tree is ``make bench``'s, in
+``benchmarks/results.md``.
 Every row trains in its own process, one after another (``benchmarks.processes``).
 """
 

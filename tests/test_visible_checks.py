@@ -32,6 +32,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.cells import grade_id, is_graded, is_graded_test, is_solution
+
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
@@ -268,10 +270,6 @@ CATALOGUE: tuple[TypicalWrongAnswer, ...] = (
 )
 # fmt: on
 
-#: entries whose visible test is being extended by a colleague: strict xfail until it catches
-#: them (the solution must still pass); empty once every visible test catches its entries
-PENDING: dict[tuple[str, str, str], str] = {}
-
 
 # ---------------------------------------------------------------------------------------------
 # how each notebook's cells are run: preludes and the steps between answer and test
@@ -352,13 +350,9 @@ def read_notebook(notebook: str):
     return nbformat.read(notebook_path(notebook), as_version=4)
 
 
-def nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
 def find_cell(nb, ref: str):
     """The cell whose grade_id, else whose id, is ``ref``."""
-    for key in (lambda c: nbgrader(c).get("grade_id"), lambda c: c.get("id")):
+    for key in (grade_id, lambda c: c.get("id")):
         found = [c for c in nb.cells if key(c) == ref]
         if found:
             return found[0]
@@ -370,9 +364,8 @@ def graded_test_cells() -> list[tuple[str, str]]:
     found = []
     for path in sorted(SOLUTIONS.glob("*/*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
-            meta = nbgrader(cell)
-            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-                found.append((path.parent.name, meta["grade_id"]))
+            if is_graded_test(cell):
+                found.append((path.parent.name, grade_id(cell)))
     return found
 
 
@@ -521,9 +514,9 @@ def test_every_graded_cell_has_a_typical_wrong_answer():
 def test_each_entry_is_well_formed(entry):
     nb = read_notebook(entry.notebook)
     answer, test = find_cell(nb, entry.answer), find_cell(nb, entry.test)
-    assert nbgrader(answer).get("solution") and answer.cell_type == "code", entry.answer
+    assert is_solution(answer) and answer.cell_type == "code", entry.answer
     assert entry.old != entry.new and edited_source(entry) != answer.source
-    assert nbgrader(test).get("grade") and HIDDEN_MARKER in test.source, entry.test
+    assert is_graded(test) and HIDDEN_MARKER in test.source, entry.test
     assert entry.caught_by in CAUGHT_BY
     assert (entry.caught_by == VISIBLE) == (not entry.why), "a why exactly when not run here"
     assert "|" not in entry.what and entry.what == entry.what.strip()
@@ -535,9 +528,9 @@ def exercise_label(nb, test: str) -> str:
 
     label = None
     for cell in nb.cells:
-        if nbgrader(cell).get("grade_id") == test:
+        if grade_id(cell) == test:
             return label
-        if cell.cell_type == "markdown" and not nbgrader(cell).get("grade"):
+        if cell.cell_type == "markdown" and not is_graded(cell):
             for line in cell.source.splitlines():
                 for match in LABEL_PATTERN.finditer(line):
                     label = f"{match.group(1)}.{match.group(2)}"
@@ -613,9 +606,7 @@ def visible_cases():
     for entry in CATALOGUE:
         if entry.caught_by != VISIBLE:
             continue
-        reason = PENDING.get((entry.notebook, entry.answer, entry.test))
-        marks = [pytest.mark.xfail(strict=True, raises=WrongAnswerNotCaught, reason=reason)]
-        yield pytest.param(entry, id=entry_id(entry), marks=marks if reason else [])
+        yield pytest.param(entry, id=entry_id(entry))
 
 
 @pytest.mark.parametrize("entry", list(visible_cases()))

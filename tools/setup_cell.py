@@ -12,8 +12,13 @@ tests/packaging/test_colab_bootstrap.py runs it in a fresh Colab-like venv again
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the dev extra installs tomli
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 INSTALL_SPEC_VARIABLE = "NN_TRICKS_INSTALL_SPEC"
@@ -35,12 +40,10 @@ print(helpers.run_mode_summary())"""
 
 
 def package_version() -> str:
-    """helpers.__version__, read from the source (importing helpers is not needed)."""
-    text = (REPO / "helpers" / "__init__.py").read_text(encoding="utf-8")
-    match = re.search(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", text, re.MULTILINE)
-    if match is None:
-        raise RuntimeError("helpers/__init__.py has no __version__")
-    return match.group(1)
+    """The package's version: ``[project] version`` of pyproject.toml, its one source (the
+    installed package reports it through ``importlib.metadata.version("nn-tricks")``)."""
+    with open(REPO / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["version"]
 
 
 def setup_cell_source(version: str | None = None) -> str:

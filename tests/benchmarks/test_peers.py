@@ -14,6 +14,7 @@ from benchmarks.flops import keras_forward_flops
 from .conftest import SUBSET_DIR, needs_subset
 
 EXPERIMENTS = sorted(peers.PEER_SPECS)
+NO_TORCH = "PyTorch is the [peers] extra: pip install -e '.[peers]'"
 
 
 def test_torch_available_follows_the_import_machinery(monkeypatch):
@@ -33,7 +34,7 @@ def test_every_speed_model_has_a_peer_spec():
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_torch_model_has_the_keras_parameters_and_flops(name):
-    pytest.importorskip("torch")
+    pytest.importorskip("torch", reason=NO_TORCH)
     keras_model = experiment_by_name(name).build(10)
     torch_model = peers.build(name)
     assert peers.count_parameters(torch_model) == keras_model.count_params()
@@ -42,14 +43,14 @@ def test_torch_model_has_the_keras_parameters_and_flops(name):
 
 
 def test_unknown_peer_lists_the_known_ones():
-    pytest.importorskip("torch")
+    pytest.importorskip("torch", reason=NO_TORCH)
     with pytest.raises(KeyError, match="cnn_5x5x16"):
         peers.build("nope")
 
 
 @pytest.mark.parametrize("name", ["baseline_mse", "dense_512_dropout", "cnn_5x5x16"])
 def test_optimizer_and_loss_match_keras(name):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=NO_TORCH)
     spec = peers.PEER_SPECS[name]
     optimizer = peers.optimizer(spec, peers.build(name))
     group = optimizer.param_groups[0]
@@ -63,7 +64,7 @@ def test_optimizer_and_loss_match_keras(name):
 
 @needs_subset
 def test_one_short_epoch_trains_and_reports(tmp_path):
-    pytest.importorskip("torch")
+    pytest.importorskip("torch", reason=NO_TORCH)
     settings = peers.PeerSettings(
         "baseline_mse", 0, 1, 10, data_dir=str(SUBSET_DIR), train_images=200, threads=1
     )

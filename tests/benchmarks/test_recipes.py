@@ -167,7 +167,7 @@ def test_every_candidate_is_a_model_the_course_can_build():
     assert models.cnn_final(steps_per_epoch=10, **averaged).optimizer.use_ema
 
 
-def test_candidates_change_the_search_start_not_cnn_finals_defaults_of_today():
+def test_candidates_change_the_search_start_not_cnn_finals_defaults():
     current = recipes.builder_kwargs(recipes.CANDIDATES["current"])
     assert current == recipes.SEARCH_START
     wide = recipes.builder_kwargs(recipes.CANDIDATES["floor-1e-4-wide"])

@@ -36,6 +36,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.cells import is_solution
 from tools.setup_cell import INSTALL_SPEC_VARIABLE, SETUP_CELL_SOURCE
 
 pytestmark = pytest.mark.packaging
@@ -159,20 +160,14 @@ def blank_exercises(nb) -> set[str]:
     """Names of the functions the student still has to write (bodies: NotImplementedError)."""
     names: set[str] = set()
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
-        if (
-            cell.cell_type == "code"
-            and meta.get("solution")
-            and "NotImplementedError" in cell.source
-        ):
+        if cell.cell_type == "code" and is_solution(cell) and "NotImplementedError" in cell.source:
             names.update(re.findall(r"^def\s+(\w+)\s*\(", cell.source, flags=re.MULTILINE))
     return names
 
 
 def may_fail_unanswered(cell, blanks: set[str]) -> bool:
     """A cell calling a blank exercise (a knowledge check's test cell), or a stub itself."""
-    meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
-    if meta.get("solution") and re.search(r"^raise NotImplementedError", cell.source, re.M):
+    if is_solution(cell) and re.search(r"^raise NotImplementedError", cell.source, re.M):
         return True
     body = "\n".join(line for line in cell.source.splitlines() if not line.startswith("def "))
     return any(re.search(rf"\b{re.escape(name)}\s*\(", body) for name in blanks)
