@@ -1,5 +1,6 @@
-"""grader.run.worker.execute_job: a job in, a result out, the scratch directory always gone, a failed
-result (never an exception) for anything wrong, and the read-only copy of the course packages."""
+"""grader.run.worker.execute_job: a job in, a result out, the scratch directory always gone, a
+failed result (never an exception) for anything wrong, and the read-only copy of the course
+packages."""
 
 from __future__ import annotations
 
