@@ -8,6 +8,8 @@ The pieces, pure where they can be (unit-tested without running anything):
 - :func:`run_sandboxed`: runs ``python -m grader.sandbox.executor`` for one job in its sandbox, the
   prepared notebook on stdin, and returns what came back (:class:`SandboxRun`), with the job's
   cgroups (:mod:`grader.sandbox.cgroups`) and through the launcher (:mod:`grader.sandbox.launch`).
+  It is a plan and two launch paths: choose bubblewrap (or why not, or refuse), prepare the job's
+  directories and user on this machine, then the command line inside bubblewrap or without it.
 
 Inside the sandbox (see docs/grading.md) only these exist: ``/usr`` and the ``/lib*`` links, a few
 ``/etc`` files (generated ``passwd``, ``group`` and ``hosts``; the loader cache; ``localtime``), the
@@ -650,100 +652,29 @@ def run_sandboxed(
         ValueError: ``env`` sets a reserved variable or is not strings (see :func:`sandbox_env`).
     """
     notes: list[str] = []
-    bwrap = None
-    if sandbox != "off":
-        bwrap = probe or probe_bubblewrap()
-        if not bwrap.usable:
-            if sandbox == "require":
-                return SandboxRun(None, refused=bwrap.reason)
-            notes.append(f"not sandboxed: {bwrap.reason} (Python rlimits only)")
-            bwrap = None
-    else:
-        notes.append("not sandboxed: sandbox off (plumbing tests only)")
-
-    scratch = job_dir / "scratch"
-    scratch.mkdir(mode=0o700)
-    job_dir.chmod(0o711)  # the sandbox uid may enter (not list) it to reach its scratch
-    root = os.geteuid() == 0
-    # as root the sandbox runs under a uid of its own; without bwrap only when that uid can
-    # reach the interpreter on the host (bwrap mounts it at a path it can reach)
-    drop = root and (bwrap is not None or readable_by_others(Path(python).resolve()))
-    if root and not drop:
-        notes.append(
-            "runs as root: the interpreter is not readable by an unprivileged uid "
-            "(RLIMIT_NPROC is not enforced for root)"
-        )
-    uid = sandbox_uid(scratch) if drop else os.getuid()
-    gid = uid if drop else os.getgid()
-    if drop:
-        os.chown(scratch, uid, gid)
-        if data_dir is not None and not readable_by_others(Path(data_dir), parents=bwrap is None):
-            return SandboxRun(
-                None,
-                refused=f"the data directory {data_dir} is not readable by the sandbox's "
-                "unprivileged user: make it and its files readable by others (chmod -R o+rX)",
-            )
-    etc_dir = job_dir / "etc"
-    etc_dir.mkdir()
-    for name, text in etc_files(uid, gid).items():
-        (etc_dir / name).write_text(text)
-    python_bin = str(Path(python).parent)
+    bwrap = _choose_bwrap(sandbox, probe, notes)
+    if isinstance(bwrap, str):
+        return SandboxRun(None, refused=bwrap)
+    host = _prepare_host(job_dir, python, data_dir, sandboxed=bwrap is not None, notes=notes)
+    if isinstance(host, str):
+        return SandboxRun(None, refused=host)
 
     with Cgroups(limits.memory_mb << 20, limits.processes + PROCESS_OVERHEAD) as cgroups:
         notes.extend(cgroups.notes)
-        existing = 0 if drop else user_tasks(uid)
-        if bwrap is not None:
-            inner_env = sandbox_env(
-                env, python_bin=python_bin, data_dir=SANDBOX_DATA if data_dir else None
-            )
-            inner = executor_command(
-                python,
-                limits,
-                all_processes=True,
-                cpu_counter=(SANDBOX_CPU_COUNTER if cgroups.cpu_counter else None),
-            )
-            assert bwrap.mode is not None and bwrap.path is not None
-            spec = SandboxSpec(
-                scratch=str(scratch),
-                etc_dir=str(etc_dir),
-                packages_dir=str(packages_dir),
-                interpreter_roots=interpreter_roots(executable=python),
-                env=tuple(sorted(inner_env.items())),
-                mode=bwrap.mode,
-                data_dir=data_dir,
-                cpu_counter=cgroups.cpu_counter,
-                tmp_bytes=limits.file_bytes,
-            )
-            argv = build_bwrap_argv(
-                spec, inner, bwrap=bwrap.path, setpriv=bwrap.setpriv or "/usr/bin/setpriv", uid=uid
-            )
-            launch_env: dict[str, str] = {}
-            drop_to = None  # bwrap runs as this user (userns) or drops itself (setpriv)
-        else:
-            launch_env = sandbox_env(
-                env,
-                python_bin=python_bin,
-                packages_dir=str(packages_dir),
-                home=str(scratch),
-                data_dir=data_dir,
-                tmp_dir=str(scratch),
-            )
-            argv = executor_command(
-                python,
-                limits,
-                all_processes=False,
-                cpu_counter=cgroups.cpu_counter,
-                kernel_cwd=str(scratch),
-            )
-            drop_to = (uid, gid) if drop else None
+        existing = 0 if host.drop else user_tasks(host.uid)
+        launch = (
+            _bwrap_launch(bwrap, host, python, packages_dir, limits, env, data_dir, cgroups)
+            if bwrap is not None
+            else _direct_launch(host, python, packages_dir, limits, env, data_dir, cgroups)
+        )
         spec_json = json.dumps(
             {
                 "cgroups": cgroups.procs_files,
                 "rlimits": resource_limits(limits, existing_tasks=existing),
-                "uid": drop_to[0] if drop_to else None,
-                "gid": drop_to[1] if drop_to else None,
-                "argv": argv,
-                "env": launch_env,
+                "uid": launch.drop_to[0] if launch.drop_to else None,
+                "gid": launch.drop_to[1] if launch.drop_to else None,
+                "argv": launch.argv,
+                "env": launch.env,
             }
         )
         launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, spec_json]
@@ -769,3 +700,149 @@ def run_sandboxed(
         oom_kills=oom,
         notes=tuple(notes),
     )
+
+
+def _choose_bwrap(
+    sandbox: SandboxMode, probe: BwrapProbe | None, notes: list[str]
+) -> BwrapProbe | str | None:
+    """The usable bubblewrap for ``sandbox``, ``None`` to run without it (a note says why), or
+    the reason the job is refused (``"require"`` without a usable bubblewrap)."""
+    if sandbox == "off":
+        notes.append("not sandboxed: sandbox off (plumbing tests only)")
+        return None
+    bwrap = probe or probe_bubblewrap()
+    if bwrap.usable:
+        return bwrap
+    if sandbox == "require":
+        return bwrap.reason
+    notes.append(f"not sandboxed: {bwrap.reason} (Python rlimits only)")
+    return None
+
+
+@dataclass(frozen=True)
+class _Host:
+    """The job's directories on this machine and the user its sandbox runs as.
+
+    Attributes:
+        scratch: the job's writable directory (``/scratch`` inside bubblewrap).
+        etc_dir: the generated ``/etc`` files (bubblewrap only).
+        uid: the user the executor runs as.
+        gid: its group.
+        drop: whether that is a uid of its own (this process is root), not this process's.
+    """
+
+    scratch: Path
+    etc_dir: Path
+    uid: int
+    gid: int
+    drop: bool
+
+
+def _prepare_host(
+    job_dir: Path, python: str, data_dir: str | None, *, sandboxed: bool, notes: list[str]
+) -> _Host | str:
+    """Make the job's scratch and ``/etc`` directories in ``job_dir`` and choose its user; or
+    the reason the job is refused (the data cannot be read by that user)."""
+    scratch = job_dir / "scratch"
+    scratch.mkdir(mode=0o700)
+    job_dir.chmod(0o711)  # the sandbox uid may enter (not list) it to reach its scratch
+    root = os.geteuid() == 0
+    # as root the sandbox runs under a uid of its own; without bwrap only when that uid can
+    # reach the interpreter on the host (bwrap mounts it at a path it can reach)
+    drop = root and (sandboxed or readable_by_others(Path(python).resolve()))
+    if root and not drop:
+        notes.append(
+            "runs as root: the interpreter is not readable by an unprivileged uid "
+            "(RLIMIT_NPROC is not enforced for root)"
+        )
+    uid = sandbox_uid(scratch) if drop else os.getuid()
+    gid = uid if drop else os.getgid()
+    if drop:
+        os.chown(scratch, uid, gid)
+        if data_dir is not None and not readable_by_others(Path(data_dir), parents=not sandboxed):
+            return (
+                f"the data directory {data_dir} is not readable by the sandbox's "
+                "unprivileged user: make it and its files readable by others (chmod -R o+rX)"
+            )
+    etc_dir = job_dir / "etc"
+    etc_dir.mkdir()
+    for name, text in etc_files(uid, gid).items():
+        (etc_dir / name).write_text(text)
+    return _Host(scratch=scratch, etc_dir=etc_dir, uid=uid, gid=gid, drop=drop)
+
+
+@dataclass(frozen=True)
+class _Launch:
+    """What the launcher starts: ``argv`` with ``env``, as ``drop_to`` (uid, gid) or as itself."""
+
+    argv: list[str]
+    env: dict[str, str]
+    drop_to: tuple[int, int] | None
+
+
+def _bwrap_launch(
+    bwrap: BwrapProbe,
+    host: _Host,
+    python: str,
+    packages_dir: Path,
+    limits: Limits,
+    env: Mapping[str, str],
+    data_dir: str | None,
+    cgroups: Cgroups,
+) -> _Launch:
+    """The executor inside bubblewrap: bwrap runs as this user (userns) or drops itself to the
+    job's uid (setpriv), with the environment built inside."""
+    inner_env = sandbox_env(
+        env, python_bin=str(Path(python).parent), data_dir=SANDBOX_DATA if data_dir else None
+    )
+    inner = executor_command(
+        python,
+        limits,
+        all_processes=True,
+        cpu_counter=(SANDBOX_CPU_COUNTER if cgroups.cpu_counter else None),
+    )
+    assert bwrap.mode is not None and bwrap.path is not None
+    spec = SandboxSpec(
+        scratch=str(host.scratch),
+        etc_dir=str(host.etc_dir),
+        packages_dir=str(packages_dir),
+        interpreter_roots=interpreter_roots(executable=python),
+        env=tuple(sorted(inner_env.items())),
+        mode=bwrap.mode,
+        data_dir=data_dir,
+        cpu_counter=cgroups.cpu_counter,
+        tmp_bytes=limits.file_bytes,
+    )
+    argv = build_bwrap_argv(
+        spec, inner, bwrap=bwrap.path, setpriv=bwrap.setpriv or "/usr/bin/setpriv", uid=host.uid
+    )
+    return _Launch(argv=argv, env={}, drop_to=None)
+
+
+def _direct_launch(
+    host: _Host,
+    python: str,
+    packages_dir: Path,
+    limits: Limits,
+    env: Mapping[str, str],
+    data_dir: str | None,
+    cgroups: Cgroups,
+) -> _Launch:
+    """The executor without bubblewrap (Python rlimits and cgroups only), as the job's uid when
+    this process is root and that uid can reach the interpreter."""
+    launch_env = sandbox_env(
+        env,
+        python_bin=str(Path(python).parent),
+        packages_dir=str(packages_dir),
+        home=str(host.scratch),
+        data_dir=data_dir,
+        tmp_dir=str(host.scratch),
+    )
+    argv = executor_command(
+        python,
+        limits,
+        all_processes=False,
+        cpu_counter=cgroups.cpu_counter,
+        kernel_cwd=str(host.scratch),
+    )
+    return _Launch(argv=argv, env=launch_env, drop_to=(host.uid, host.gid) if host.drop else None)
