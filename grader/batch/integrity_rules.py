@@ -104,10 +104,24 @@ INTERNAL_ATTRS: Final[Mapping[str, str]] = MappingProxyType(
         "__path__": "changes where a package's modules are found",
         "__loader__": "reaches the import machinery",
         "__spec__": "reaches the import machinery",
+        "__self__": "reaches the object a built-in belongs to: builtins, for print",
     }
 )
 
 # --------------------------------------------------------------------------- dotted names
+
+#: The reason shown for decoding text at run time: a payload the scan cannot read.
+DECODED: Final = "decodes text at run time: code the scan cannot read"
+#: Functions that turn encoded or compressed text back into text or code (base64, hex, rot13,
+#: zlib, bz2, lzma, gzip); their use is a finding (:data:`DECODED`).
+DECODERS: Final = frozenset(
+    "base64.b64decode base64.b32decode base64.b32hexdecode base64.b16decode base64.a85decode "
+    "base64.b85decode base64.urlsafe_b64decode base64.standard_b64decode base64.decodebytes "
+    "codecs.decode codecs.encode codecs.getdecoder codecs.getencoder codecs.lookup "
+    "codecs.iterdecode zlib.decompress zlib.decompressobj bz2.decompress lzma.decompress "
+    "gzip.decompress binascii.a2b_base64 binascii.a2b_hex binascii.unhexlify "
+    "binascii.a2b_uu binascii.a2b_qp".split()
+)
 
 #: Dotted names whose use is a finding -> the reason shown. Names are resolved through the
 #: notebook's imports first (``import sys as s; s.modules`` is ``sys.modules``), and a name
@@ -137,6 +151,7 @@ FLAGGED_DOTTED: Final[Mapping[str, str]] = MappingProxyType(
         "types.CodeType": "builds raw code",
         "types.ModuleType": "builds a stand-in module",
         "helpers.grading.record": "only the tests record evidence",
+        **{name: DECODED for name in DECODERS},
     }
 )
 #: Functions of ``os`` (or ``posix``) that act on processes, signals, file descriptors or the

@@ -6,7 +6,13 @@ looks at the code: replacing the checks or the functions they use, reaching into
 (``get_ipython``, cell history, input or AST transformers, event hooks, display hooks), swapping
 modules in ``sys.modules``, trace hooks and frame access, dynamic code (``exec`` of computed
 strings, ``__import__``), processes, signals, sockets, files outside the notebook's folder,
-shell escapes and the magics that run other code.
+shell escapes and the magics that run other code. Disguises of these are findings too:
+``getattr`` with a name built from strings (or a literal name, read as the attribute itself),
+built-ins reached through ``__self__``, ``__builtins__`` or ``vars()``, and text decoded at run
+time (base64, hex, rot13, zlib and the like), the usual carrier of a payload the scan cannot read.
+
+A locked name that a graded test cell reads is protected (rebinding it is a finding) unless the
+test cell binds it itself before reading it.
 
 Only the student's cells are read: solution cells and cells without nbgrader metadata. Locked
 cells (and graded test cells) are skipped because nbgrader restores them from the gradebook;
@@ -33,6 +39,7 @@ from grader import cells
 from grader.batch.integrity_rules import (
     CELL_MAGICS_OK,
     CELL_MAGICS_PYTHON,
+    DECODED,
     DYNAMIC_CODE,
     EVENT_NAMES,
     FAKE_METHODS,
@@ -197,6 +204,24 @@ def _literal_str(node: ast.AST | None) -> str | None:
     return None
 
 
+def _builds_string(node: ast.AST) -> bool:
+    """Whether an expression builds a string at run time: concatenation or ``%`` with a
+    literal string, an f-string with a value, ``str.join``, ``format``, ``decode``, ``chr``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return any(
+            _literal_str(side) is not None or _builds_string(side)
+            for side in (node.left, node.right)
+        )
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(value, ast.FormattedValue) for value in node.values)
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("join", "format", "decode"):
+            return True
+        return isinstance(func, ast.Name) and func.id == "chr"
+    return False
+
+
 def _outside_path(text: str) -> bool:
     """An absolute path, a home-relative one, or one that climbs with ``..``."""
     if text.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", text):
@@ -226,6 +251,7 @@ class _Scanner(ast.NodeVisitor):
         self.scopes: list[set[str]] = []  # names declared global, per enclosing function
         self.class_depth = 0
         self.called: set[int] = set()  # ids of Name nodes that are the function of a call
+        self.built_strings: set[str] = set()  # names assigned a string built at run time
 
     # ----------------------------------------------------------------- helpers
 
@@ -382,17 +408,23 @@ class _Scanner(ast.NodeVisitor):
         if dotted in ("sys.path.insert", "sys.path.append", "sys.path.extend"):
             self.report(node, "changes sys.path (where imports are found)")
 
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        attr = node.attr
+    def flag_attribute(self, node: ast.AST, attr: str) -> None:
+        """Findings for reading the attribute ``attr`` of whatever object."""
         if attr in IPYTHON_ATTRS:
             self.report(node, f"uses {attr} ({KERNEL})")
         elif attr in FRAME_ATTRS:
             self.report(node, f"uses {attr} (stack frames or tracing)")
         elif attr in INTERNAL_ATTRS:
             self.report(node, f"uses {attr} ({INTERNAL_ATTRS[attr]})")
-        elif attr == "register" and isinstance(node.value, ast.Attribute):
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        attr = node.attr
+        self.flag_attribute(node, attr)
+        if attr == "register" and isinstance(node.value, ast.Attribute):
             if node.value.attr == "events":
                 self.report(node, f"registers a kernel event hook ({KERNEL})")
+        if attr == "fromhex" and isinstance(node.value, ast.Name) and node.value.id == "bytes":
+            self.report(node, f"uses bytes.fromhex ({DECODED})")
         dotted = self.resolve(node)
         if dotted is not None:
             self.flag_dotted(node, dotted)
@@ -426,6 +458,9 @@ class _Scanner(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         self.generic_visit(node)
         origin = self.resolve(node.value)
+        if _builds_string(node.value):
+            for target in node.targets:
+                self.built_strings.update(_stored_names(target))
         for target in node.targets:
             if isinstance(target, ast.Name) and self.module_level():
                 if origin is not None:
@@ -448,6 +483,8 @@ class _Scanner(ast.NodeVisitor):
             for item in [*node.args[1:], *node.keywords]:
                 self.visit(item)
             return
+        if name == "getattr" and len(node.args) >= 2:
+            self._getattr(node)
         if name in ("setattr", "delattr") and len(node.args) >= 2:
             self._setattr(node, name)
         elif name == "globals" or (name == "vars" and not node.args):
@@ -456,6 +493,8 @@ class _Scanner(ast.NodeVisitor):
             self.report(
                 node, f"uses vars({self.resolve(node.args[0])}) (changes a module in place)"
             )
+        elif name == "vars" and node.args:
+            self.report(node, "uses vars() of an object (reaches any of its names, builtins too)")
         if last == "display" and any(
             k.arg == "raw" and not (isinstance(k.value, ast.Constant) and not k.value.value)
             for k in node.keywords
@@ -477,6 +516,27 @@ class _Scanner(ast.NodeVisitor):
             self.nested(source, node.lineno)
         else:
             self.report(node, f"calls {name} on a computed string (code the scan cannot see)")
+
+    def _getattr(self, node: ast.Call) -> None:
+        """``getattr(obj, name)``: a literal name is read as ``obj.name`` would be; a name
+        built at run time (``"ex" + "ec"``) is a finding of its own."""
+        name = node.args[1]
+        target = self.resolve(node.args[0])
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            built = not isinstance(name, ast.Name) or name.id in self.built_strings
+            if built:
+                self.report(node, "reads an attribute whose name is built at run time (getattr)")
+            elif target == "builtins":
+                self.report(node, "reaches a built-in chosen at run time through getattr")
+            return
+        attr = name.value
+        self.flag_attribute(node, attr)
+        if target is not None:
+            self.flag_dotted(node, f"{target}.{attr}")
+            if target == "builtins" and (attr in DYNAMIC_CODE or attr in INDIRECT):
+                self.report(node, f"reaches builtins.{attr} through getattr")
+        elif attr in DYNAMIC_CODE or attr == "__import__":
+            self.report(node, f"reaches {attr} through getattr (code the scan cannot see)")
 
     def _setattr(self, node: ast.Call, name: str) -> None:
         target = self.resolve(node.args[0])
@@ -618,18 +678,46 @@ class _Scanner(ast.NodeVisitor):
 def _names_read_by_tests(
     parsed: list[tuple[int, NotebookNode, ast.Module | None, bool]],
 ) -> list[set[str]]:
-    """Per parsed code cell: the names it reads if it is a graded test cell, else nothing."""
+    """Per parsed code cell: the names it reads if it is a graded test cell, else nothing.
+
+    A name the test cell itself binds (a top-level assignment, ``for``, ``with``, import,
+    function or class) before it first reads it is not read from above.
+    """
     result: list[set[str]] = []
     for _, cell, tree, _ in parsed:
         names: set[str] = set()
         if is_graded_test(cell) and tree is not None:
-            names = {
-                node.id
-                for node in ast.walk(tree)
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-            }
+            bound: set[str] = set()
+            for statement in tree.body:
+                names |= {
+                    node.id
+                    for node in ast.walk(statement)
+                    if isinstance(node, ast.Name)
+                    and isinstance(node.ctx, ast.Load)
+                    and node.id not in bound
+                }
+                bound |= set(_bound_by(statement))
         result.append(names)
     return result
+
+
+def _bound_by(statement: ast.stmt) -> Iterator[str]:
+    """Names a top-level statement binds for the statements after it (not inside branches)."""
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            yield from _stored_names(target)
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        yield from _stored_names(statement.target)
+    elif isinstance(statement, ast.For | ast.AsyncFor):
+        yield from _stored_names(statement.target)
+    elif isinstance(statement, ast.With | ast.AsyncWith):
+        for item in statement.items:
+            if item.optional_vars is not None:
+                yield from _stored_names(item.optional_vars)
+    elif isinstance(statement, ast.Import | ast.ImportFrom):
+        yield from (name for name, _ in _import_bindings(statement))
+    elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        yield statement.name
 
 
 def _text_findings(source: str) -> Iterator[tuple[int, str]]:

@@ -116,6 +116,24 @@ TAMPERING = [
     ("import threading\nthreading.Timer(1.0, print).start()", "imports threading"),
     ("answer.__code__ = (lambda x: 1.0).__code__", "uses __code__"),
     ("change = setattr\nchange(grading, 'check', print)", "passes setattr around"),
+    # disguises: names built from strings, builtins reached indirectly, decoded payloads
+    ("run = getattr(__import__('builtins'), 'ex' + 'ec')", "name is built at run time (getattr)"),
+    ("run = getattr(__builtins__, 'exec')", "reaches builtins.exec through getattr"),
+    ("import sys\nhook = getattr(sys, 'set' + 'trace')", "name is built at run time (getattr)"),
+    ("name = 'ev' + 'al'\nrun = getattr(grading, name)", "name is built at run time (getattr)"),
+    ("import builtins as b\nfor n in ['exec']:\n    getattr(b, n)", "imports builtins"),
+    ("for n in ['exec']:\n    getattr(__builtins__, n)('x = 1')", "a built-in chosen at run time"),
+    ("import sys\ngetattr(sys, 'settrace')(print)", "uses settrace"),
+    ("import sys\ngetattr(sys, 'modules')['helpers.grading'] = 1", "uses sys.modules"),
+    ("import gc\nfind = getattr(gc, 'get_objects')", "uses gc.get_objects"),
+    ("b = print.__self__\nb.exec('x = 1')", "uses __self__"),
+    ("names = vars(print.__self__)\nnames['exec']('x = 1')", "uses vars() of an object"),
+    ("run = getattr(len.__self__, 'eval')", "reaches eval through getattr"),
+    ("import base64\nsource = base64.b64decode('eD0x').decode()", "uses base64.b64decode"),
+    ("from base64 import b64decode", "uses base64.b64decode"),
+    ("import codecs\nsource = codecs.decode('k = 1', 'rot13')", "uses codecs.decode"),
+    ("import zlib\nsource = zlib.decompress(b'...')", "uses zlib.decompress"),
+    ("source = bytes.fromhex('783d31').decode()", "uses bytes.fromhex"),
 ]
 
 INNOCENT = [
@@ -144,6 +162,9 @@ INNOCENT = [
     "x_train2 = x_train[:2]\nprint(x_train.shape, comparison['runs'])",
     "answer?",
     "def helper(data):\n    np = data\n    return np",
+    "layer = getattr(keras.layers, 'Dense')(10)\nname = 'conv' + str(3)",
+    "units = getattr(model_config, 'units', 30) if False else 30",
+    "for name in ('SGD', 'Adam'):\n    print(getattr(keras.optimizers, name)().learning_rate)",
 ]
 
 
@@ -205,3 +226,17 @@ def test_does_an_unparsable_cell_report_only_suspicious_text():
 
 def test_is_rebinding_a_locked_name_no_tests_read_left_alone():
     assert reasons("rows = [1, 2, 3]") == []  # the locked `rows` is read by no test
+
+
+def test_is_rebinding_a_name_the_test_cell_sets_itself_left_alone():
+    def notebook(test: str) -> nbformat.NotebookNode:
+        nb = student_notebook("comparison = {'runs': 4}  # an extra cell of the student's")
+        nb.cells[-1] = new_code_cell(test, metadata=meta("test", grade=True, locked=True))
+        return nb
+
+    sets_it_first = "comparison = {'runs': 3}\ngrading.check(comparison['runs'] == 3, 'three')"
+    reads_it_first = "grading.check(comparison['runs'] == 3, 'three')\ncomparison = {}"
+    assert scan(notebook(sets_it_first)) == []
+    assert [f.reason for f in scan(notebook(reads_it_first))] == [
+        "rebinds comparison (set by a locked cell above; a test reads it)"
+    ]
