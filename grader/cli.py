@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader import settings
+from grader.commands.lms import SCHEMES
 from grader.errors import GraderError
 from grader.run.jobs import Limits
 from grader.sandbox.modes import SANDBOX_MODES
@@ -92,12 +93,13 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     s1234567_practice-1a-l1-vs-l2_l1_vs_l2.ipynb (student ids contain no underscore). Unsafe
     entries (absolute paths, '..', odd names) are refused with one line each.
 
-    Example: python -m grader collect ~/Downloads/practice-1a.zip
+    Example: python -m grader collect ~/Downloads/canvas.zip --assignment practice-1a-l1-vs-l2
     """
     from grader.commands.collect import collect
 
     root = _root(args)
-    result = collect(root, Path(args.archive).expanduser(), args.assignment)
+    result = collect(root, Path(args.archive).expanduser(), args.assignment, args.lms)
+    print(f"read {args.archive} as a {result.scheme} download")
     for note in result.notes:
         print(f"  {note}")
     for name, students in result.collected.items():
@@ -285,7 +287,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "collect", _cmd_collect, "unpack an LMS zip into submitted/")
     p.add_argument("archive", help="zip downloaded from the LMS")
-    p.add_argument("--assignment", help="only collect this assignment")
+    p.add_argument(
+        "--assignment",
+        help="only collect this assignment (a Canvas or Moodle download needs it)",
+    )
+    p.add_argument(
+        "--lms",
+        choices=("auto", *SCHEMES),
+        default="auto",
+        help="how the zip names its files (default: detect it)",
+    )
 
     p = add(sub, "autograde", _cmd_autograde, "autograde submissions")
     p.add_argument("assignment")

@@ -106,7 +106,7 @@ def test_unknown_assignments_and_bad_names_are_skipped_with_a_note(root, tmp_pat
     assert result.collected == {}
     assert len(result.notes) == 2
     assert any("no assignment 'practice-9'" in note for note in result.notes)
-    assert any("not named <student_id>_<assignment>" in note for note in result.notes)
+    assert any("not named as <student_id>_<assignment>" in note for note in result.notes)
     assert not (root / "submitted").exists()
 
 
@@ -174,3 +174,76 @@ def test_not_a_zip_is_one_clear_error(root, tmp_path):
 )
 def test_unsafe_path(name, unsafe):
     assert (unsafe_path(name) is not None) == unsafe
+
+
+# Downloads named as each LMS documents them (see tests/grader/commands/test_lms.py for where).
+
+
+def test_a_canvas_download_is_collected_with_late_resubmitted_and_renamed_notebooks(root, tmp_path):
+    archive = make_zip(
+        tmp_path / "canvas.zip",
+        {
+            f"muellerjan_12345_67890_{NB}": b"first attempt",
+            "muellerjan_12345_67999_kernel_sizes-1.ipynb": CONTENT,
+            f"smithanna_LATE_23456_78901_{NB}": CONTENT,
+            "leeli_34567_89012_my kernels (final).ipynb": CONTENT,
+            "leeli_34567_89012_notes.txt": b"extra file",
+        },
+    )
+    with pytest.raises(GraderError, match=r"Canvas download.*--assignment"):
+        collect(root, archive)
+    result = collect(root, archive, A)
+    assert result.scheme == "canvas"
+    assert result.collected == {A: ("12345", "23456", "34567")}
+    assert files_under(root / "submitted") == [f"{s}/{A}/{NB}" for s in ("12345", "23456", "34567")]
+    assert (root / "submitted" / "12345" / A / NB).read_bytes() == CONTENT  # the latest attempt
+    notes = "\n".join(result.notes)
+    assert f"12345 (muellerjan) handed in {A} 2 times: kept the latest" in notes
+    assert f"'muellerjan_12345_67890_{NB}'" in notes
+    assert f"23456 handed in {A} late" in notes
+    assert f"34567 (leeli) handed in 'my kernels (final).ipynb' for {A}: collected as {NB}" in notes
+    assert len(result.notes) == 3
+
+
+def test_a_moodle_download_in_folders_is_collected_by_participant_id(root, tmp_path):
+    archive = make_zip(
+        tmp_path / "moodle.zip",
+        {
+            f"Jan Müller_12345_assignsubmission_file/{NB}": CONTENT,
+            f"Anna Smith_23456_assignsubmission_file/{NB}": CONTENT,
+            "Anna Smith_23456_assignsubmission_onlinetext/onlinetext.html": b"<p>hi</p>",
+            "Li Lee_34567_assignsubmission_file/a.ipynb": CONTENT,
+            "Li Lee_34567_assignsubmission_file/b.ipynb": CONTENT,
+        },
+    )
+    result = collect(root, archive, A)
+    assert result.scheme == "moodle"
+    assert result.collected == {A: ("12345", "23456")}
+    assert result.notes == (
+        f"refused 34567 (Li Lee)'s {A}: 2 notebooks, none named {NB} (collect the right one by "
+        "hand)",
+    )
+
+
+def test_a_blackboard_download_keeps_the_latest_attempt(root, tmp_path):
+    early, late = "2026-12-01-10-15-30", "2026-12-02-09-00-00"
+    archive = make_zip(
+        tmp_path / "blackboard.zip",
+        {
+            f"Kernel Sizes_jsmith_attempt_{late}_{NB}": CONTENT,
+            f"Kernel Sizes_jsmith_attempt_{early}_{NB}": b"early",
+            f"Kernel Sizes_jsmith_attempt_{late}.txt": b"receipt",
+        },
+    )
+    result = collect(root, archive, A, lms="auto")
+    assert result.scheme == "blackboard" and result.collected == {A: ("jsmith",)}
+    assert (root / "submitted" / "jsmith" / A / NB).read_bytes() == CONTENT
+    (note,) = result.notes
+    assert note.startswith(f"jsmith handed in {A} 2 times: kept the latest")
+
+
+def test_a_zip_named_no_known_way_is_one_clear_error(root, tmp_path):
+    archive = make_zip(tmp_path / "odd.zip", {NB: CONTENT, "readme.txt": b"x"})
+    with pytest.raises(GraderError, match=r"no notebook in odd\.zip is named as") as info:
+        collect(root, archive)
+    assert "\n" not in str(info.value)
