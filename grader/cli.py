@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from grader import settings
 from grader.commands.lms import SCHEMES
+from grader.commands.lms_export import LMSS
 from grader.errors import GraderError
 from grader.run.jobs import Limits
 from grader.sandbox.modes import SANDBOX_MODES
@@ -198,15 +199,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     A submission that was not graded has an empty score (never a plain 0) and a reason.
 
-    Example: python -m grader export --to grades.csv
+    Example: python -m grader export --to grades.csv --lms canvas --assignment practice-1a-l1-vs-l2
     """
     from grader.commands.export import export
 
     root = _root(args)
     to = Path(args.to)
-    result = export(root, to if to.is_absolute() else Path.cwd() / to)
+    result = export(
+        root,
+        to if to.is_absolute() else Path.cwd() / to,
+        lms=args.lms,
+        assignment=args.assignment,
+        column=args.lms_column,
+    )
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.by_status.items()))
     print(f"exported {result.rows} grade row(s) to {args.to}" + (f" ({counts})" if counts else ""))
+    if result.lms is not None:
+        print(
+            f"wrote {result.lms.grades.name} for {args.lms} ({result.lms.exported} graded); "
+            f"{result.lms.held_back} held back without a grade, listed in {result.lms.held.name}"
+        )
     return EXIT_OK
 
 
@@ -345,6 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "export", _cmd_export, "export grades (with status) to CSV")
     p.add_argument("--to", default="grades.csv", help="CSV file (default: grades.csv)")
+    p.add_argument(
+        "--lms",
+        choices=LMSS,
+        help="also write one assignment's grades as this LMS imports them "
+        "(<to>-<lms>-<assignment>.csv; held rows in ...-held.csv)",
+    )
+    p.add_argument("--assignment", help="the assignment of the LMS import file")
+    p.add_argument("--lms-column", help='Canvas\'s assignment column, e.g. "Kernel sizes (67890)"')
 
     db = sub.add_parser("db", help="gradebook database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="db-command")

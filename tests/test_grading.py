@@ -361,6 +361,15 @@ def test_feedback_and_export(batch, capsys):
     assert {s for s, v in statuses.items() if v == "not graded"} == NOT_GRADED
     out = capsys.readouterr().out
     assert "feedback page(s)" in out and "exported" in out
+    # the same grades as Canvas imports them: a number only where the status is graded
+    argv = ["export", "--to", str(csv_path), "--lms", "canvas", "--assignment", BATCH]
+    assert cli.main(["--course-dir", str(root), *argv]) == 0
+    canvas = list(csv.DictReader((root / f"grades-canvas-{BATCH}.csv").open(encoding="utf-8")))
+    assert {row["ID"]: row[BATCH] for row in canvas} == {
+        student: exported[student] if statuses[student] == "graded" else "" for student in exported
+    }
+    held = list(csv.DictReader((root / f"grades-canvas-{BATCH}-held.csv").open(encoding="utf-8")))
+    assert {row["student_id"] for row in held} == {s for s, v in statuses.items() if v != "graded"}
 
 
 # ---------------------------------------------------------------------------------------------

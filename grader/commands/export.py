@@ -9,6 +9,9 @@ The status comes from ``grading-status.json`` (see :mod:`grader.batch.status`); 
 coordinator never recorded is ``graded`` unless the gradebook flags it for the formgrader
 (``needs review``), and a student without a submission is ``not graded`` (reason "no
 submission"). A not-graded submission never appears as a plain 0: its scores are left empty.
+
+With ``lms``, one assignment's grades are also written as Canvas or Moodle imports them
+(:mod:`grader.commands.lms_export`), only graded submissions with a number.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.status import SubmissionStatus, read_statuses
+from grader.commands.lms_export import Lms, LmsExport, write_lms_export
 from grader.errors import GraderError
 
 COLUMNS = (
@@ -50,11 +54,13 @@ class ExportResult:
         path: the CSV file.
         rows: data rows written.
         by_status: rows per status.
+        lms: the LMS import file and its held rows, when one was asked for.
     """
 
     path: Path
     rows: int
     by_status: Mapping[str, int]
+    lms: LmsExport | None = None
 
 
 def _number(value: float) -> str:
@@ -111,11 +117,29 @@ def write_csv(rows: Iterable[Mapping[str, str]], to: Path) -> int:
     return count
 
 
-def export(root: Path, to: Path) -> ExportResult:
+def export(
+    root: Path,
+    to: Path,
+    *,
+    lms: Lms | None = None,
+    assignment: str | None = None,
+    column: str | None = None,
+) -> ExportResult:
     """Export every grade of the gradebook with its status to the CSV file ``to``.
 
+    Args:
+        root: the course root.
+        to: the CSV file.
+        lms: also write ``assignment``'s grades as this LMS imports them, to
+            ``<to's stem>-<lms>-<assignment>.csv`` beside ``to`` (see
+            :mod:`grader.commands.lms_export`).
+        assignment: the assignment of the LMS import file; needed with ``lms``.
+        column: Canvas's assignment column (e.g. ``"Kernel sizes (67890)"``). Defaults to the
+            assignment's name.
+
     Raises:
-        GraderError: no gradebook yet, or the status file is broken.
+        GraderError: no gradebook yet, the status file is broken, or ``lms`` without a known
+            ``assignment``.
     """
     from grader.nbgrader.errors import NbgraderError
     from grader.nbgrader.gradebook import gradebook_rows
@@ -129,5 +153,17 @@ def export(root: Path, to: Path) -> ExportResult:
     by_status: dict[str, int] = {}
     for row in out:
         by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+    if lms is not None:
+        known = sorted({row["assignment"] for row in out})
+        if assignment not in known:
+            raise GraderError(
+                f"an {lms} import file is for one assignment: pass --assignment "
+                f"(graded so far: {', '.join(known) or 'none'})"
+            )
     count = write_csv(out, to)
-    return ExportResult(to, count, by_status)
+    imported = None
+    if lms is not None and assignment is not None:
+        mine = [row for row in out if row["assignment"] == assignment]
+        target = to.with_name(f"{to.stem}-{lms}-{assignment}.csv")
+        imported = write_lms_export(mine, lms, target, column)
+    return ExportResult(to, count, by_status, imported)
