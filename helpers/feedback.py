@@ -140,7 +140,7 @@ def _handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: 
     return None
 
 
-_handler.nn_tricks_feedback = True  # type: ignore[attr-defined]
+_handler.nn_tricks_feedback = True  # type: ignore[attr-defined]  # our marker attribute
 #: The exceptions the handler looks at (anything else keeps IPython's usual rendering).
 HANDLED = (NotImplementedError, AssertionError, NameError)
 

@@ -115,7 +115,7 @@ def _parse(source: str) -> tuple[ast.Module | None, bool]:
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        manager = TransformerManager()  # type: ignore[no-untyped-call]
+        manager = TransformerManager()  # type: ignore[no-untyped-call]  # IPython: unannotated
         return ast.parse(manager.transform_cell(source)), True
     except (SyntaxError, ValueError):
         return None, True

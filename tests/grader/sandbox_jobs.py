@@ -59,7 +59,7 @@ def make_job(
         env=dict(env or {"TF_CPP_MIN_LOG_LEVEL": "3"}),
         data_dir=str(SHARED_DATA) if SHARED_DATA.is_dir() else None,
         limits=limits or Limits(),
-        sandbox=sandbox_mode,  # type: ignore[arg-type]
+        sandbox=sandbox_mode,  # type: ignore[arg-type]  # a str from parametrize
     )
 
 

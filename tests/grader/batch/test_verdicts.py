@@ -407,7 +407,7 @@ def test_does_apply_verdicts_strip_seals_and_evidence_everywhere_and_keep_the_in
 def test_is_cell_evidence_comparable_and_frozen():
     cell = CellEvidence("g", records=(Record("a", 1, 0.0),), seals=(("g", "n"),))
     with pytest.raises(AttributeError):
-        cell.error = True  # type: ignore[misc]
+        cell.error = True  # type: ignore[misc]  # frozen on purpose
     assert cell == CellEvidence("g", records=(Record("a", 1, 0.0),), seals=(("g", "n"),))
 
 

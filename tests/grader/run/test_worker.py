@@ -126,7 +126,7 @@ def test_require_without_bubblewrap_fails_without_running(
 def test_a_bad_job_fails_with_one_line(
     tmp_path: Path, change: dict[str, object], reason: str
 ) -> None:
-    job = dataclasses.replace(make_job("print(1)"), **change)  # type: ignore[arg-type]
+    job = dataclasses.replace(make_job("print(1)"), **change)  # type: ignore[arg-type]  # bad on purpose
     result = execute_job(job, scratch_base=str(tmp_path))
     assert result.status == "failed" and result.reason.startswith(reason), result.reason
     assert "\n" not in result.reason and list(tmp_path.iterdir()) == []
@@ -176,7 +176,7 @@ def test_the_package_copy_is_cached_read_only_and_holds_only_the_executor() -> N
 def _run(**fields: object) -> sandbox.SandboxRun:
     base = {"returncode": 0, "sandboxed": True}
     base.update(fields)
-    return sandbox.SandboxRun(**base)  # type: ignore[arg-type]
+    return sandbox.SandboxRun(**base)  # type: ignore[arg-type]  # test values
 
 
 @pytest.mark.parametrize(

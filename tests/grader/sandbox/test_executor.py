@@ -138,7 +138,7 @@ def _watchdog(counter: FakeCounter, **options: float) -> tuple[execute.Watchdog,
     sent: list[str] = []
     dog = execute.Watchdog(
         counter,
-        execute.ExecuteOptions(**options),  # type: ignore[arg-type]
+        execute.ExecuteOptions(**options),  # type: ignore[arg-type]  # bad values on purpose
         interrupt=lambda: sent.append("INT"),
         kill=lambda: sent.append("KILL"),
         grace_seconds=0.8,
