@@ -30,7 +30,13 @@ from grader.batch.staging import repair_ids, stage
 from grader.batch.verdicts import add_seals
 from grader.cells import grade_id, is_marked_locked
 from grader.errors import GraderError, format_exception_line
-from grader.layout import require_assignment, source_notebooks, submission_dir, submitted_students
+from grader.layout import (
+    assignments_in,
+    require_assignment,
+    source_notebooks,
+    submission_dir,
+    submitted_students,
+)
 from grader.nbgrader.conversions import generate_assignment, prepare
 from grader.nbgrader.errors import NbgraderError
 from grader.run.jobs import GradeJob, Limits
@@ -120,6 +126,8 @@ class PlanContext:
         notebook_name: the assignment's notebook (file stem).
         released: the release notebook nbgrader generated (the reference of the repairs).
         options: the batch's options.
+        owners: grade_id -> the other assignment of the course that uses it (a cell copied
+            from another practice is recognised by it).
     """
 
     root: Path
@@ -127,6 +135,7 @@ class PlanContext:
     notebook_name: str
     released: NotebookNode
     options: AutogradeOptions
+    owners: Mapping[str, str] = field(default_factory=dict)
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> str | None:
@@ -236,7 +245,7 @@ def plan_submission(context: PlanContext, student: str) -> PlannedSubmission:
         data = path.read_bytes()
     except OSError as exc:
         return PlannedSubmission(student, None, problem=f"{filename} cannot be read: {exc}")
-    staged = stage(data, context.released)
+    staged = stage(data, context.released, context.owners)
     if staged.notebook is None:
         problem = _resubmit(f"{filename}: {staged.problem}")
         return PlannedSubmission(student, None, notes=staged.notes, problem=problem)
@@ -301,6 +310,25 @@ def notebook_name(root: Path, assignment: str) -> str:
     return notebooks[0].stem
 
 
+def other_grade_ids(root: Path, assignment: str) -> dict[str, str]:
+    """grade_id -> assignment, for every graded or locked cell of the course's other
+    assignments (their source notebooks in ``solutions/``); unreadable notebooks are skipped."""
+    owners: dict[str, str] = {}
+    for other in assignments_in(root / settings.SOURCE_DIR):
+        if other == assignment:
+            continue
+        for path in source_notebooks(root, other):
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except (OSError, ValueError):
+                continue
+            for cell in nb.cells:
+                gid = grade_id(cell)
+                if gid is not None:
+                    owners.setdefault(gid, other)
+    return owners
+
+
 def plan_batch(root: Path, assignment: str, options: AutogradeOptions) -> BatchPlan:
     """Record the assignment in the gradebook and plan the reference and every submission.
 
@@ -327,7 +355,9 @@ def plan_batch(root: Path, assignment: str, options: AutogradeOptions) -> BatchP
         except NbgraderError as exc:
             raise GraderError(f"could not record {assignment} in the gradebook: {exc}") from None
         released = nbformat.read(Path(tmp) / assignment / f"{name}.ipynb", as_version=4)
-    context = PlanContext(Path(root), assignment, name, released, options)
+    context = PlanContext(
+        Path(root), assignment, name, released, options, other_grade_ids(root, assignment)
+    )
     reference = plan_reference(context)
     submissions = []
     for student in options.students or available:

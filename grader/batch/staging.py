@@ -13,9 +13,13 @@ returns ONE line for the TA (the batch report shows it):
    nbgrader metadata, copies and blank ones lose it (nbgrader would otherwise abort);
 5. nbgrader metadata missing on a cell that the release has as locked or graded (an editor
    dropped it) -> restored from the release, matching the cell by id, else by source;
-6. a graded cell whose type was changed (code <-> markdown) -> back to the release's type.
+6. a graded cell whose type was changed (code <-> markdown) -> back to the release's type;
+7. cells with the grade_id of another assignment (a cell copied from another practice, or that
+   practice's whole notebook under this name): a notebook none of whose graded cells is this
+   assignment's -> a *problem* that names the assignment it belongs to; otherwise those cells
+   lose their nbgrader metadata (graded as the student's own cells) with a note per cell.
 
-The reference for 5 and 6 is the released notebook (``notebooks/<assignment>/<nb>.ipynb``).
+The reference for 5 to 7 is the released notebook (``notebooks/<assignment>/<nb>.ipynb``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import hashlib
 import json
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,12 +269,57 @@ def restore_cell_types(nb: NotebookNode, released: NotebookNode) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def stage(data: bytes | str, released: NotebookNode) -> StagedNotebook:
+# ---------------------------------------------------------------------------------------------
+# 7: cells of another assignment
+# ---------------------------------------------------------------------------------------------
+
+
+def foreign_cells(
+    nb: NotebookNode, released: NotebookNode, owners: Mapping[str, str]
+) -> tuple[str | None, str | None]:
+    """Find the cells that carry another assignment's grade_id: ``(note, problem)``.
+
+    Args:
+        nb: the submission (changed in place: foreign cells lose their nbgrader metadata).
+        released: the assignment's released notebook.
+        owners: grade_id -> the other assignment that uses it.
+
+    Returns:
+        A note naming each foreign cell (1-based) and its assignment, or the problem "this is
+        <other>'s notebook" when no graded cell of the submission is one that only this
+        assignment has (cells both share, such as a common set-up cell, do not count).
+    """
+    ours = {gid for cell in released.cells if (gid := grade_id(cell)) is not None}
+    foreign: list[tuple[int, str, str]] = []
+    for index, cell in enumerate(nb.cells):
+        gid = grade_id(cell)
+        if gid is not None and gid not in ours and gid in owners:
+            foreign.append((index, gid, owners[gid]))
+    if not foreign:
+        return None, None
+    mine = [gid for cell in nb.cells if (gid := grade_id(cell)) in ours and gid not in owners]
+    if not mine:  # not one graded cell that only this assignment has
+        others = sorted({owner for _, _, owner in foreign})
+        return None, (
+            f"this is {' or '.join(others)}'s notebook (its graded cells carry "
+            f"{'that' if len(others) == 1 else 'those'} assignment's grade ids)"
+        )
+    for index, _, _ in foreign:
+        _strip_nbgrader(nb.cells[index])
+    parts = [f"cell {index + 1} carries {owner}'s grade_id {gid}" for index, gid, owner in foreign]
+    return "; ".join(parts) + ": graded as the student's own cell(s)", None
+
+
+def stage(
+    data: bytes | str, released: NotebookNode, owners: Mapping[str, str] | None = None
+) -> StagedNotebook:
     """Read a submitted notebook's bytes and apply every repair (see the module docstring).
 
     Args:
         data: the submitted file's content.
-        released: the released notebook of the assignment (the reference for repairs 5 and 6).
+        released: the released notebook of the assignment (the reference for repairs 5 to 7).
+        owners: grade_id -> the other assignment of the course that uses it (repair 7).
+            Defaults to none.
 
     Returns:
         The repaired notebook and one note per repair, or a problem when it cannot be graded.
@@ -285,9 +334,13 @@ def stage(data: bytes | str, released: NotebookNode) -> StagedNotebook:
     has_ids = raw["nbformat"] == 4 and raw.get("nbformat_minor", 0) >= 5
     cells = raw["cells"] if has_ids else []
     original_ids = [cell.get("id") if isinstance(cell, dict) else None for cell in cells]
+    foreign_note, problem = foreign_cells(nb, released, owners or {})
+    if problem is not None:
+        return StagedNotebook(None, (), problem)
     repairs: list[Callable[[], str | None]] = [
         lambda: upgrade_note,
         lambda: repair_ids(nb, original_ids, announce=has_ids),
+        lambda: foreign_note,
         lambda: repair_grade_ids(nb),
         lambda: restore_metadata(nb, released),
         lambda: restore_cell_types(nb, released),

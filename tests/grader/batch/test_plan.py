@@ -13,10 +13,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch.plan import REFERENCE, AutogradeOptions, plan_batch
+from grader.batch.plan import REFERENCE, AutogradeOptions, other_grade_ids, plan_batch
 from grader.cells import grade_id, is_graded_test
 from grader.errors import GraderError
-from tests.grader.fake_course import ASSIGNMENT, NOTEBOOK, make_course, released, solved, submit
+from tests.grader.fake_course import (
+    ASSIGNMENT,
+    NOTEBOOK,
+    REPO,
+    make_course,
+    released,
+    solved,
+    submit,
+)
 
 HIDDEN = "### BEGIN HIDDEN TESTS"
 
@@ -159,3 +167,18 @@ def test_batch_errors_are_one_line(course, tmp_path):
     empty = make_course(tmp_path)
     with pytest.raises(GraderError, match="collect"):
         plan_batch(empty, ASSIGNMENT, AutogradeOptions())
+
+
+def test_is_another_practices_notebook_not_graded_and_named(tmp_path):
+    root = make_course(tmp_path)
+    other = "practice-1a-l1-vs-l2"
+    source = REPO / "solutions" / other / "l1_vs_l2.ipynb"
+    (root / "solutions" / other).mkdir()
+    (root / "solutions" / other / source.name).write_bytes(source.read_bytes())
+    owners = other_grade_ids(root, ASSIGNMENT)
+    ids_1a = {grade_id(c) for c in nbformat.read(source, as_version=4).cells} - {None}
+    assert set(owners) == ids_1a and set(owners.values()) == {other}
+    submit(root, "wrong-practice", nbformat.read(source, as_version=4))
+    (planned,) = plan_batch(root, ASSIGNMENT, AutogradeOptions()).submissions
+    assert planned.job is None
+    assert planned.problem is not None and f"this is {other}'s notebook" in planned.problem

@@ -182,3 +182,40 @@ def test_the_reference_is_never_modified():
     nb.cells[2].metadata = {}
     stage(submitted(nb), RELEASED)
     assert before == RELEASED
+
+
+OTHER = "practice-1a-l1-vs-l2"
+OWNERS = {"l1-test": OTHER, "l1-answer": OTHER, "setup": OTHER}  # "setup" is shared
+
+
+def test_a_cell_copied_from_another_practice_is_graded_as_the_students_own():
+    nb = solved()
+    nb.cells.insert(2, new_code_cell("assert True", metadata=meta("l1-test", grade=True, points=3)))
+    staged = stage(submitted(nb), RELEASED, OWNERS)
+    assert staged.problem is None
+    assert staged.notes == (
+        f"cell 3 carries {OTHER}'s grade_id l1-test: graded as the student's own cell(s)",
+    )
+    assert "nbgrader" not in staged.notebook.cells[2].metadata
+    assert grade_id(staged.notebook.cells[3]) == "test-a"  # this practice's test is kept
+
+
+def test_another_practices_notebook_is_a_problem_that_names_it():
+    other = new_notebook(
+        cells=[
+            new_code_cell("import helpers", metadata=meta("setup", locked=True)),
+            new_code_cell("def g():\n    return 2", metadata=meta("l1-answer", solution=True)),
+            new_code_cell("assert g() == 2", metadata=meta("l1-test", grade=True, locked=True)),
+        ]
+    )
+    staged = stage(submitted(other), RELEASED, OWNERS)
+    assert staged.notebook is None
+    assert staged.problem == (
+        f"this is {OTHER}'s notebook (its graded cells carry that assignment's grade ids)"
+    )
+
+
+def test_without_the_courses_other_grade_ids_nothing_is_foreign():
+    nb = solved()
+    nb.cells.insert(2, new_code_cell("assert True", metadata=meta("l1-test", grade=True, points=3)))
+    assert stage(submitted(nb), RELEASED).notes == ()
