@@ -28,7 +28,7 @@ from grader.batch.verdicts import CellEvidence, apply_verdicts, decide
 from grader.errors import GraderError, format_exception_line
 from grader.nbgrader.conversions import finalize
 from grader.nbgrader.errors import NbgraderError
-from grader.nbgrader.gradebook import submission_score
+from grader.nbgrader.gradebook import points_to_grade_by_hand, submission_score
 from grader.nbgrader.preprocessors import drop_stderr_noise
 from grader.run.jobs import GradeResult
 
@@ -50,6 +50,8 @@ class SubmissionOutcome:
         notes: repairs, restorations, worker notes, one line each.
         wall_seconds: execution wall time, in seconds (0 when not run).
         sandboxed: whether the kernel ran inside bubblewrap.
+        to_grade_by_hand: points that await manual grading in the formgrader (included in
+            ``max_score``, not yet in ``score``).
     """
 
     student: str
@@ -60,6 +62,7 @@ class SubmissionOutcome:
     notes: tuple[str, ...] = ()
     wall_seconds: float = 0.0
     sandboxed: bool = False
+    to_grade_by_hand: float = 0.0
 
 
 def _log_failure(root: Path, assignment: str, student: str, log: str) -> str:
@@ -133,6 +136,7 @@ def record_result(
         notes=tuple(dict.fromkeys((*planned.notes, *extra, *worker_notes))),  # once each
         wall_seconds=result.wall_seconds,
         sandboxed=result.sandboxed,
+        to_grade_by_hand=points_to_grade_by_hand(plan.root, plan.assignment, planned.student),
     )
 
 

@@ -32,6 +32,8 @@ def format_outcome(outcome: SubmissionOutcome, *, width: int = 20) -> str:
         f"{outcome.student:<{width}} {format_score(outcome.score, outcome.max_score)}  "
         f"{outcome.status:<12} {outcome.wall_seconds:6.1f} s"
     )
+    if outcome.to_grade_by_hand:
+        line += f"  ({outcome.to_grade_by_hand:g} point(s) to grade by hand)"
     details = [f"    ! {reason}" for reason in outcome.reasons]
     details += [f"      {note}" for note in outcome.notes]
     return "\n".join([line.rstrip(), *details])
@@ -53,6 +55,13 @@ def format_summary(report: BatchReport) -> str:
         "needs review (see the reasons above; formgrader to adjust)", "needs review", by_status
     )
     lines += _listing("not graded (no score recorded)", "not graded", by_status)
+    by_hand = [o for o in outcomes if o.to_grade_by_hand and o.status != "not graded"]
+    if by_hand:
+        points = sum(o.to_grade_by_hand for o in by_hand)
+        lines.append(
+            f"to grade by hand in the formgrader: {points:g} point(s) in {len(by_hand)} "
+            "submission(s) (make formgrader)"
+        )
     return "\n".join(lines)
 
 

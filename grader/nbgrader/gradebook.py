@@ -215,3 +215,17 @@ def cell_scores(root: Path, assignment: str, student: str) -> dict[str, CellScor
             for notebook in submission.notebooks
             for grade in notebook.grades
         }
+
+
+def points_to_grade_by_hand(root: Path, assignment: str, student: str) -> float:
+    """Points of the submission's cells that await manual grading in the formgrader (nbgrader's
+    ``needs_manual_grade``), in points; 0 when none or no such submission.
+
+    Raises:
+        NbgraderError: there is no gradebook.
+    """
+    return sum(
+        score.max_score
+        for score in cell_scores(root, assignment, student).values()
+        if score.needs_manual_grade
+    )

@@ -25,6 +25,8 @@ from grader.run.jobs import GradeResult
 from grader.run.runners import SequentialRunner
 from tests.grader.fake_course import (
     ASSIGNMENT,
+    NOTEBOOK,
+    REPO,
     fake_execute,
     make_course,
     solved,
@@ -101,6 +103,18 @@ def test_scores_cell_by_cell(batch):
     restored = cell_scores(root, ASSIGNMENT, "deleted")["kernels-test-shapes"]
     assert restored.score == restored.max_score
     assert any("restored" in note for note in outcome(batch, "deleted").notes)
+
+
+def test_do_the_points_of_hand_graded_cells_await_the_formgrader(batch):
+    source = nbformat.read(REPO / "solutions" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    manual = sum(
+        cell.metadata["nbgrader"].get("points", 0)
+        for cell in source.cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade")
+    )
+    assert manual > 0
+    assert outcome(batch, "solution").to_grade_by_hand == manual
+    assert outcome(batch, "crashes").to_grade_by_hand == 0
 
 
 def test_reasons_say_what_to_do(batch):

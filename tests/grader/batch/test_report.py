@@ -49,3 +49,13 @@ def test_all_graded_has_no_listing_and_exit_status_0():
     assert format_summary(report).count("\n") == 0
     assert "(full mode)" in format_summary(report)
     assert report.exit_status == 0
+
+
+def test_do_points_awaiting_manual_grading_show_on_the_line_and_in_the_summary():
+    manual = SubmissionOutcome("dan", "graded", 8.0, 10.0, to_grade_by_hand=2.0)
+    assert format_outcome(manual).splitlines()[0].endswith("(2 point(s) to grade by hand)")
+    assert "to grade by hand" not in format_outcome(GRADED)
+    summary = format_summary(BatchReport("practice-1b", False, (manual, GRADED), 12.0, 60.0))
+    assert summary.splitlines()[-1] == (
+        "to grade by hand in the formgrader: 2 point(s) in 1 submission(s) (make formgrader)"
+    )
