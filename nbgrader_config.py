@@ -52,6 +52,15 @@ c.IgnorePattern.pattern = settings.STDERR_NOISE_PATTERN
 # A deleted test cell is put back from the gradebook and graded (instead of silently missing).
 c.OverwriteCells.add_missing_cells = True
 
+# --- feedback ---------------------------------------------------------------------------------
+# Feedback goes back to students: it shows each test's score and messages, but the hidden tests'
+# source (and the evidence they record) is cut from the test cells, as in the release.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "grader.nbgrader.preprocessors.CutHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
 # --- zip_collect (plain `nbgrader zip_collect`; `python -m grader collect` does its own) ---------
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"

@@ -4,7 +4,8 @@
   tests restored, deleted test cells added back), optionally without ClearOutput;
 * :func:`autograde_preprocessors`: nbgrader's autograde step with its Execute replaced by
   :class:`AlreadyExecuted`, for notebooks a grading worker already executed;
-* :func:`drop_stderr_noise`: nbgrader's IgnorePattern with ``grader.settings.STDERR_NOISE_PATTERN``.
+* :func:`drop_stderr_noise`: nbgrader's IgnorePattern with ``grader.settings.STDERR_NOISE_PATTERN``;
+* :class:`CutHiddenTests`: the hidden tests cut from the test cells of the feedback pages.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from nbgrader.preprocessors import (
 )
 
 from grader import settings
+from grader.cells import is_graded_test
 
 
 class AlreadyExecuted(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader has no stubs
@@ -38,6 +40,39 @@ class AlreadyExecuted(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader h
     ) -> tuple[NotebookNode, dict[str, Any]]:
         """``nb`` and ``resources``, unchanged."""
         return nb, resources
+
+
+def cut_hidden_tests(source: str) -> str:
+    """``source`` without its hidden-test regions (``### BEGIN HIDDEN TESTS`` to ``### END HIDDEN
+    TESTS``, both lines included); a region that is never closed runs to the end. Never raises,
+    whatever the text (unlike nbgrader's ClearHiddenTests)."""
+    begin, end = settings.HIDDEN_TEST_MARKERS
+    kept: list[str] = []
+    hidden = False
+    for line in source.split("\n"):
+        if not hidden and begin in line:
+            hidden = True
+        elif hidden and end in line:
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+class CutHiddenTests(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader has no stubs
+    """The feedback step's cut of the hidden tests (``nbgrader_config.py`` lists it in
+    ``GenerateFeedback.preprocessors``): every autograder test cell
+    (:func:`grader.cells.is_graded_test`) loses its hidden-test regions, so the page a student
+    gets shows each test's score and messages but not the hidden source. Other cells, the
+    student's included, are left as they are, whatever they contain."""
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict[str, Any], index: int
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        """``cell`` with :func:`cut_hidden_tests` applied when it is a test cell."""
+        if is_graded_test(cell):
+            cell.source = cut_hidden_tests(cell.source)
+        return cell, resources
 
 
 def sanitize_preprocessors(*, clear_output: bool) -> list[type]:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import html
 import json
+import re
 import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -17,6 +20,7 @@ from grader.batch.autograde import autograde, run_batch
 from grader.batch.plan import REFERENCE, AutogradeOptions, plan_batch
 from grader.batch.staging import grade_id
 from grader.batch.status import read_statuses
+from grader.cells import is_solution
 from grader.commands.export import export
 from grader.commands.feedback import feedback
 from grader.errors import GraderError
@@ -168,6 +172,39 @@ def test_feedback_for_every_autograded_submission(batch):
     pages = feedback(batch["root"], ASSIGNMENT)
     students = sorted(p.parent.parent.name for p in pages)
     assert students == sorted(set(STUDENTS) - {"crashes", "corrupt"})
+
+
+def test_does_feedback_keep_the_hidden_tests_hidden(batch):
+    source = nbformat.read(REPO / "solutions" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    tests = [cell.source for cell in source.cells if "BEGIN HIDDEN TESTS" in cell.source]
+    literals = re.compile(r'"([^"\\]{12,})"')
+    visible = {t for cell in tests for t in literals.findall(cell.split("BEGIN HIDDEN TESTS")[0])}
+    hidden_regions = [c.split("BEGIN HIDDEN TESTS", 1)[1].split("END HIDDEN")[0] for c in tests]
+    elsewhere = "\n".join(cell.source for cell in source.cells)
+    for region in hidden_regions:
+        elsewhere = elsewhere.replace(region, "")
+    hidden = {t for region in hidden_regions for t in literals.findall(region)}
+    hidden = {t for t in hidden if t not in elsewhere}  # only in the hidden tests
+    assert visible and hidden
+    feedback(batch["root"], ASSIGNMENT)
+    page = batch["root"] / "feedback" / "solution" / ASSIGNMENT / f"{Path(NOTEBOOK).stem}.html"
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    assert visible & {t for t in visible if t in text}, "the visible tests are in the feedback"
+    assert "HIDDEN TESTS" not in text
+    assert sorted(t for t in hidden if t in text) == []
+
+
+def test_does_a_students_stray_hidden_test_marker_leave_the_feedback_working(tmp_path):
+    root = make_course(tmp_path)
+    nb = solved(root)
+    submit(root, "good", nb)
+    stray = copy.deepcopy(nb)
+    answer = next(c for c in stray.cells if is_solution(c) and c.cell_type == "code")
+    answer.source += "\n### BEGIN HIDDEN TESTS\nx = 1\n"
+    submit(root, "stray", stray)
+    autograde(root, ASSIGNMENT, AutogradeOptions(), runner=SequentialRunner(), execute=fake_execute)
+    pages = feedback(root, ASSIGNMENT)
+    assert sorted(p.parent.parent.name for p in pages) == ["good", "stray"]
 
 
 def test_a_failed_reference_run_stops_the_batch(batch, monkeypatch, tmp_path):
