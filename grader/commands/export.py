@@ -17,15 +17,13 @@ With ``lms``, one assignment's grades are also written as Canvas or Moodle impor
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.batch.status import SubmissionStatus, read_statuses
-from grader.commands.lms_export import Lms, LmsExport, write_lms_export
+from grader.commands.lms_export import Lms, LmsExport, atomic_csv, write_lms_export
 from grader.errors import GraderError
 
 COLUMNS = (
@@ -100,20 +98,13 @@ def export_row(row: Any, status: SubmissionStatus | None) -> dict[str, str]:
 
 def write_csv(rows: Iterable[Mapping[str, str]], to: Path) -> int:
     """Write ``rows`` (dicts with :data:`COLUMNS`) to ``to`` atomically; the rows written."""
-    to.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".grades-", suffix=".csv", dir=to.parent)
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=COLUMNS)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(row)
-                count += 1
-        os.replace(tmp, to)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_csv(to) as out:
+        writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            count += 1
     return count
 
 

@@ -18,13 +18,14 @@ it is listed in a second CSV for the TA (``student_id``, ``status``, ``reason``)
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
+from typing import IO, Literal, get_args
 
 Lms = Literal["canvas", "moodle"]
 #: Every :data:`Lms`, in the order the command line lists them.
@@ -101,17 +102,25 @@ def moodle_table(rows: Sequence[Mapping[str, str]]) -> list[list[str]]:
     return table
 
 
-def _write(table: Iterable[Sequence[str]], to: Path) -> None:
-    """Write a CSV table to ``to`` atomically (UTF-8, as both LMSs read it)."""
+@contextlib.contextmanager
+def atomic_csv(to: Path) -> Iterator[IO[str]]:
+    """A UTF-8 text handle (``newline=""``, for :mod:`csv`) whose content replaces ``to`` only
+    when the block ends without an exception; a half-written file never takes its place."""
     to.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".lms-", suffix=".csv", dir=to.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{to.stem}-", suffix=".csv", dir=to.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            csv.writer(out).writerows(table)
+            yield out
         os.replace(tmp, to)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write(table: Iterable[Sequence[str]], to: Path) -> None:
+    """Write a CSV table to ``to`` atomically (UTF-8, as both LMSs read it)."""
+    with atomic_csv(to) as out:
+        csv.writer(out).writerows(table)
 
 
 def write_lms_export(
